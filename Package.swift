@@ -1,0 +1,64 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Airlock",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "airlock", targets: ["airlock"]),
+        .library(name: "AirlockCore", targets: ["AirlockCore"]),
+        .library(name: "AirlockSandbox", targets: ["AirlockSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure model: policies, tokens, decisions, output guard, log records. No processes, no sockets.
+        .target(
+            name: "AirlockCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Everything between clone and execve. Async-signal-safe C only.
+        .target(name: "CConfine"),
+        .systemLibrary(
+            name: "CSeccomp",
+            pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCap",
+            pkgConfig: "libcap",
+            providers: [.apt(["libcap-dev"])]
+        ),
+        // The Swift face of the confinement: JobSpec -> confined child -> Outcome.
+        .target(
+            name: "AirlockSandbox",
+            dependencies: [
+                "AirlockCore", "CConfine", "CSeccomp", "CCap",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "airlock",
+            dependencies: [
+                "AirlockCore", "AirlockSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
+        .testTarget(
+            name: "AirlockSandboxTests",
+            dependencies: ["AirlockSandbox", "AirlockCore"]
+        ),
+        .testTarget(name: "AirlockCLITests", dependencies: ["airlock"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,175 @@
+import AirlockCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the host keeps the cgroup controllers Airlock needs (`memory` and `pids`).
+///
+/// cgroup v2 is used where its hierarchy offers both controllers; otherwise the v1 `memory` and
+/// `pids` hierarchies; otherwise none, and only rlimits bound the sandbox (said at start-up).
+public enum CgroupLayout: Hashable, Sendable, CustomStringConvertible {
+    case v2(root: String)
+    case v1(memory: String, pids: String)
+    case unavailable(reason: String)
+
+    /// Reads the host's cgroup mounts from `/proc/self/mounts`.
+    public static func detect() -> CgroupLayout {
+        guard let mounts = try? Host.readFile("/proc/self/mounts", limit: 1 << 20) else {
+            return .unavailable(reason: "cannot read /proc/self/mounts")
+        }
+        var memory: String?, pids: String?
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 4 else { continue }
+            let point = String(fields[1]), type = fields[2]
+            let options = Set(fields[3].split(separator: ",").map(String.init))
+            if type == "cgroup2", let controllers = try? Host.readFile(point + "/cgroup.controllers") {
+                let names = Set(controllers.split(whereSeparator: \.isWhitespace).map(String.init))
+                if names.isSuperset(of: ["memory", "pids"]) { return .v2(root: point) }
+            } else if type == "cgroup" {
+                if options.contains("memory") { memory = point }
+                if options.contains("pids") { pids = point }
+            }
+        }
+        if let memory, let pids { return .v1(memory: memory, pids: pids) }
+        return .unavailable(reason: "no cgroup v2 hierarchy with the memory and pids controllers, and no v1 memory and pids hierarchies")
+    }
+
+    public var description: String {
+        switch self {
+        case .v2(let root): return "cgroup v2 at \(root)"
+        case .v1(let memory, let pids): return "cgroup v1 (\(memory), \(pids))"
+        case .unavailable(let reason): return "no cgroups: \(reason)"
+        }
+    }
+}
+
+/// Counters read from a slot's group after a call.
+struct CgroupReading: Sendable {
+    var peakMemory: UInt64?
+    var oomKills: UInt64 = 0
+    var pidsLimitHits: UInt64 = 0
+}
+
+/// One concurrency slot's cgroup: created once, limits rewritten only when they change, checked
+/// empty and its counters reset after each call, removed at shutdown.
+final class SlotCgroup: @unchecked Sendable {
+    let layout: CgroupLayout
+    /// The group directories (one for v2; memory and pids for v1).
+    let directories: [String]
+    /// Open `cgroup.procs` descriptors the child writes "0" to.
+    private(set) var procsDescriptors: [Int32] = []
+    private var appliedMemory: UInt64?
+    private var appliedProcesses: UInt64?
+    private var lastOOMKills: UInt64 = 0
+    private var lastPidsHits: UInt64 = 0
+
+    init(layout: CgroupLayout, group: String) throws(SandboxError) {
+        self.layout = layout
+        switch layout {
+        case .v2(let root): directories = [root + "/" + group]
+        case .v1(let memory, let pids): directories = [memory + "/" + group, pids + "/" + group]
+        case .unavailable: directories = []
+        }
+        for directory in directories {
+            try Host.makeDirectories(directory, mode: 0o755)
+            procsDescriptors.append(try Host.openForWriting(directory + "/cgroup.procs"))
+        }
+        let counters = readCounters()
+        lastOOMKills = counters.oomKills
+        lastPidsHits = counters.pidsLimitHits
+    }
+
+    /// Sets the limits for the next call, touching the files only when a value changes.
+    func apply(memory: UInt64, processes: UInt64) throws(SandboxError) {
+        switch layout {
+        case .v2(_):
+            if appliedMemory != memory {
+                try Host.writeFile(directories[0] + "/memory.max", "\(memory)")
+                try? Host.writeFile(directories[0] + "/memory.swap.max", "0")
+            }
+            if appliedProcesses != processes { try Host.writeFile(directories[0] + "/pids.max", "\(processes)") }
+        case .v1:
+            if appliedMemory != memory {
+                try Host.writeFile(directories[0] + "/memory.limit_in_bytes", "\(memory)")
+                if Host.exists(directories[0] + "/memory.memsw.limit_in_bytes") {
+                    try Host.writeFile(directories[0] + "/memory.memsw.limit_in_bytes", "\(memory)")
+                }
+            }
+            if appliedProcesses != processes { try Host.writeFile(directories[1] + "/pids.max", "\(processes)") }
+        case .unavailable:
+            return
+        }
+        appliedMemory = memory
+        appliedProcesses = processes
+    }
+
+    /// After a call: what it used and hit, then reset for the next one.
+    func finishCall() throws(SandboxError) -> CgroupReading {
+        try waitUntilEmpty()
+        let counters = readCounters()
+        var reading = CgroupReading()
+        reading.oomKills = counters.oomKills &- lastOOMKills
+        reading.pidsLimitHits = counters.pidsLimitHits &- lastPidsHits
+        lastOOMKills = counters.oomKills
+        lastPidsHits = counters.pidsLimitHits
+        switch layout {
+        case .v2:
+            reading.peakMemory = readNumber(directories[0] + "/memory.peak")
+            // memory.peak is reset per open file description since 6.12; writing resets ours.
+            try? Host.writeFile(directories[0] + "/memory.peak", "0")
+        case .v1:
+            reading.peakMemory = readNumber(directories[0] + "/memory.max_usage_in_bytes")
+            try Host.writeFile(directories[0] + "/memory.max_usage_in_bytes", "0")
+        case .unavailable:
+            break
+        }
+        return reading
+    }
+
+    /// A PID namespace dies with its first process, but the kernel detaches exiting tasks from
+    /// the cgroup a moment later; a call is done only when its group is truly empty.
+    private func waitUntilEmpty() throws(SandboxError) {
+        for directory in directories {
+            var attempts = 0
+            while let procs = try? Host.readFile(directory + "/cgroup.procs"), !procs.isEmpty {
+                attempts += 1
+                if attempts > 2000 { throw .hostFailed(step: "cgroup \(directory) still has processes", errno: EBUSY) }
+                usleep(500)
+            }
+        }
+    }
+
+    private func readCounters() -> (oomKills: UInt64, pidsLimitHits: UInt64) {
+        switch layout {
+        case .v2(_):
+            return (field("oom_kill", in: directories[0] + "/memory.events"), field("max", in: directories[0] + "/pids.events"))
+        case .v1:
+            return (field("oom_kill", in: directories[0] + "/memory.oom_control"), field("max", in: directories[1] + "/pids.events"))
+        case .unavailable:
+            return (0, 0)
+        }
+    }
+
+    private func field(_ name: String, in file: String) -> UInt64 {
+        guard let text = try? Host.readFile(file) else { return 0 }
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, parts[0] == name, let n = UInt64(parts[1]) { return n }
+        }
+        return 0
+    }
+
+    private func readNumber(_ file: String) -> UInt64? {
+        guard let text = try? Host.readFile(file) else { return nil }
+        return UInt64(text.split(separator: "\n").first ?? "")
+    }
+
+    /// Removes the group; it must be empty.
+    func remove() {
+        for fd in procsDescriptors { close(fd) }
+        procsDescriptors = []
+        for directory in directories { try? Host.removeDirectory(directory) }
+    }
+}

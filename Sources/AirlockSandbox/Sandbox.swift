@@ -1,0 +1,182 @@
+import AirlockCore
+import CCap
+import CConfine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs jobs in confined children. One value serves every slot; it holds no per-call state.
+public struct Sandbox: Sendable {
+    /// An empty host directory on which each child mounts its new root. Each child does so in its
+    /// own mount namespace, so every slot can share it; on the host it stays empty.
+    public let rootDirectory: String
+    public let hostname: String
+    let lastCapability: Int32
+
+    public static let defaultRootDirectory = "/run/airlock/root"
+
+    public init(rootDirectory: String = Sandbox.defaultRootDirectory, hostname: String = "airlock") throws(SandboxError) {
+        try Host.makeDirectories(rootDirectory, mode: 0o700)
+        self.rootDirectory = rootDirectory
+        self.hostname = hostname
+        self.lastCapability = Int32(cap_max_bits()) - 1
+    }
+
+    /// Runs `job` in `slot` and reports what happened. Throws only when the sandbox could not be
+    /// set up; then the tool has not run.
+    public func run(_ job: JobSpec, seccomp: SeccompFilter?, in slot: Slot) throws(SandboxError) -> Outcome {
+        try validate(job)
+        let plan = try MountPlan(view: job.view, tmpSize: job.limits.tmpSize)
+        try slot.cgroup.apply(memory: job.limits.memory.bytes, processes: job.limits.processes)
+        let pipes = try StdioPipes(outputCap: job.limits.outputBytes.bytes)
+        defer { pipes.closeAll() }
+
+        let start = cconfine_monotonic_ns()
+        let deadline = start + job.limits.wallTime.value * 1_000_000
+        let spawned = try spawn(job, plan: plan, seccomp: seccomp, slot: slot, pipes: pipes)
+        pipes.closeChildEnds()
+        let listener = seccomp?.usesNotify == true ? cconfine_receive_fd(slot.handoff.0) : -1
+
+        var s = cconfine_supervision()
+        s.pid = spawned.pid
+        s.pidfd = spawned.pidfd
+        s.stdin_fd = pipes.takeParentStdin()
+        s.stdout_fd = pipes.takeParentStdout()
+        s.stderr_fd = pipes.takeParentStderr()
+        s.seccomp_listener = listener
+        s.deadline_ns = deadline
+        let cap = Int(min(job.limits.outputBytes.bytes, UInt64(Int.max)))
+        s.out.cap = cap
+        s.err.cap = cap
+        job.stdin.withUnsafeBufferPointer { input in
+            s.stdin_data = input.baseAddress
+            s.stdin_length = input.count
+            cconfine_supervise(&s)
+        }
+        defer {
+            free(s.out.data)
+            free(s.err.data)
+        }
+        s.wall_ns = cconfine_monotonic_ns() - start
+        let reading = try slot.cgroup.finishCall()
+        return outcome(of: s, reading: reading, job: job, seccomp: seccomp)
+    }
+
+    private func outcome(of s: cconfine_supervision, reading: CgroupReading, job: JobSpec, seccomp: SeccompFilter?) -> Outcome {
+        let user = UInt64(s.usage.ru_utime.tv_sec) * 1_000_000 + UInt64(s.usage.ru_utime.tv_usec)
+        let system = UInt64(s.usage.ru_stime.tv_sec) * 1_000_000 + UInt64(s.usage.ru_stime.tv_usec)
+        let evidence = TerminationEvidence(
+            waitStatus: s.wait_status, timedOut: s.timed_out != 0,
+            seccompSyscall: s.seccomp_killed != 0 ? seccomp?.syscallName(s.seccomp_nr, s.seccomp_arch) ?? "syscall \(s.seccomp_nr)" : nil,
+            oomKills: reading.oomKills, pidsLimitHits: reading.pidsLimitHits,
+            cpuMicroseconds: user + system, cpuLimit: job.limits.cpuTime)
+        let usage = Usage(
+            wallMicroseconds: s.wall_ns / 1000, userCPUMicroseconds: user, systemCPUMicroseconds: system,
+            peakMemoryBytes: reading.peakMemory ?? UInt64(s.usage.ru_maxrss) * 1024)
+        return Outcome(
+            termination: evidence.reason,
+            stdout: CapturedStream(bytes: Self.bytes(s.out), totalBytes: s.out.total),
+            stderr: CapturedStream(bytes: Self.bytes(s.err), totalBytes: s.err.total),
+            usage: usage)
+    }
+
+    private static func bytes(_ stream: cconfine_stream) -> [UInt8] {
+        guard let data = stream.data, stream.length > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: stream.length))
+    }
+
+    private func validate(_ job: JobSpec) throws(SandboxError) {
+        guard job.executable.hasPrefix("/") else {
+            throw .invalidJob(field: "executable", reason: "must be an absolute path, got `\(job.executable)`")
+        }
+        guard !job.arguments.isEmpty else { throw .invalidJob(field: "arguments", reason: "argv must hold at least argv[0]") }
+        guard job.workingDirectory.hasPrefix("/") else {
+            throw .invalidJob(field: "workingDirectory", reason: "must be an absolute path inside the sandbox")
+        }
+        let strings = [job.executable, job.workingDirectory] + job.arguments + job.environment.flatMap { [$0.key, $0.value] }
+        if strings.contains(where: { $0.utf8.contains(0) }) {
+            throw .invalidJob(field: "arguments", reason: "a NUL byte cannot be passed to a program")
+        }
+        if let key = job.environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
+            throw .invalidJob(field: "environment", reason: "invalid variable name `\(key)`")
+        }
+    }
+
+    /// With a pids cgroup, `RLIMIT_NPROC` sits one above `pids.max` so that the cgroup refuses the
+    /// fork first and counts it (which names the termination); without one, the rlimit is the limit.
+    private func rlimits(_ limits: Limits, cgroupCountsProcesses: Bool) -> [cconfine_rlimit] {
+        let pairs: [(Int32, UInt64)] = [
+            (Int32(RLIMIT_CPU.rawValue), limits.cpuTime.secondsRoundedUp),
+            (Int32(RLIMIT_AS.rawValue), limits.addressSpace.bytes),
+            (Int32(CCONFINE_RLIMIT_NPROC), limits.processes + (cgroupCountsProcesses ? 1 : 0)),
+            (Int32(RLIMIT_NOFILE.rawValue), limits.openFiles),
+            (Int32(RLIMIT_FSIZE.rawValue), limits.fileSize.bytes),
+            (Int32(RLIMIT_CORE.rawValue), 0),
+        ]
+        return pairs.map { cconfine_rlimit(resource: $0.0, limit: rlim_t($0.1)) }
+    }
+
+    private func spawn(_ job: JobSpec, plan: MountPlan, seccomp: SeccompFilter?, slot: Slot, pipes: StdioPipes) throws(SandboxError) -> cconfine_spawn_result {
+        let arena = CArena()
+        let mounts = plan.operations.map { $0.cValue(root: rootDirectory, arena: arena) }
+        let limits = rlimits(job.limits, cgroupCountsProcesses: !slot.cgroup.directories.isEmpty)
+        let environment = job.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        var c = cconfine_plan()
+        c.executable = UnsafePointer(arena.string(job.executable))
+        c.argv = UnsafePointer(arena.stringArray(job.arguments))
+        c.envp = UnsafePointer(arena.stringArray(environment))
+        c.working_directory = UnsafePointer(arena.string(job.workingDirectory))
+        c.hostname = UnsafePointer(arena.string(hostname))
+        c.root = UnsafePointer(arena.string(rootDirectory))
+        c.mounts = UnsafePointer(arena.array(mounts))
+        c.mount_count = mounts.count
+        c.netns_fd = slot.networkNamespace
+        let procs = slot.cgroup.procsDescriptors
+        c.cgroup_procs_fds = (procs.count > 0 ? procs[0] : -1, procs.count > 1 ? procs[1] : -1)
+        c.cgroup_procs_count = procs.count
+        c.uid = slot.uid
+        c.gid = slot.gid
+        c.last_cap = lastCapability
+        c.rlimits = UnsafePointer(arena.array(limits))
+        c.rlimit_count = limits.count
+        c.stdin_fd = pipes.stdin.0
+        c.stdout_fd = pipes.stdout.1
+        c.stderr_fd = pipes.stderr.1
+        if let seccomp {
+            c.seccomp_filter = arena.bytes(seccomp.bpf)
+            c.seccomp_instruction_count = UInt16(seccomp.instructionCount)
+            c.seccomp_notify = seccomp.usesNotify ? 1 : 0
+        }
+        c.handoff_fd = slot.handoff.1
+        var result = cconfine_spawn_result()
+        guard cconfine_spawn(&c, &result) == 0 else {
+            // A listener passed before a later failure would otherwise wait in the socket.
+            if seccomp?.usesNotify == true {
+                let stale = cconfine_receive_fd(slot.handoff.0)
+                if stale >= 0 { close(stale) }
+            }
+            throw .stepFailed(step: describe(result, plan: plan), errno: result.error)
+        }
+        return result
+    }
+
+    /// `mount bind /usr`, `setrlimit RLIMIT_NPROC`: the step, and the item it failed on.
+    private func describe(_ result: cconfine_spawn_result, plan: MountPlan) -> String {
+        let name = String(cString: cconfine_step_name(result.failed_step))
+        switch Int(result.failed_step) {
+        case Int(CCONFINE_STEP_MKDIR.rawValue), Int(CCONFINE_STEP_MKFILE.rawValue), Int(CCONFINE_STEP_MOUNT_BIND.rawValue),
+            Int(CCONFINE_STEP_MOUNT_ATTRIBUTES.rawValue), Int(CCONFINE_STEP_MOUNT_TMPFS.rawValue),
+            Int(CCONFINE_STEP_MOUNT_PROC.rawValue), Int(CCONFINE_STEP_MKNOD.rawValue), Int(CCONFINE_STEP_SYMLINK.rawValue):
+            let index = Int(result.failed_detail)
+            guard plan.operations.indices.contains(index) else { return name }
+            let op = plan.operations[index]
+            if case .bind(let source, _) = op.kind { return "\(name) \(source) -> \(op.path)" }
+            return "\(name) \(op.path)"
+        case Int(CCONFINE_STEP_EXECVE.rawValue):
+            return name
+        default:
+            return name
+        }
+    }
+}

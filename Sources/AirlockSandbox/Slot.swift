@@ -1,0 +1,58 @@
+import AirlockCore
+import CConfine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A concurrency slot: what one running sandbox owns, prepared once at start-up so a call pays
+/// none of it. Two running calls never share a slot.
+///
+/// - a uid/gid of its own from a reserved range, so sandboxes cannot signal or trace each other
+///   and `RLIMIT_NPROC` counts only this sandbox's processes;
+/// - an empty network namespace (a new one per call costs more than the rest of the spawn);
+/// - a cgroup, emptied and reset after each call;
+/// - a socket pair over which the child hands over its seccomp listener.
+public final class Slot: @unchecked Sendable {
+    public let index: Int
+    public let uid: UInt32
+    public let gid: UInt32
+    let networkNamespace: Int32
+    let cgroup: SlotCgroup
+    /// [0]: the broker's end, [1]: the child's end.
+    let handoff: (Int32, Int32)
+
+    init(index: Int, uid: UInt32, layout: CgroupLayout, cgroupGroup: String) throws(SandboxError) {
+        self.index = index
+        self.uid = uid
+        self.gid = uid
+        var step: Int32 = 0
+        let netns = cconfine_netns_create(&step)
+        guard netns >= 0 else {
+            throw .hostFailed(step: "create network namespace (\(String(cString: cconfine_step_name(step))))", errno: errno)
+        }
+        var pair: [Int32] = [-1, -1]
+        guard cconfine_socketpair_cloexec(&pair) == 0 else {
+            Glibc.close(netns)
+            throw .hostFailed(step: "socketpair", errno: errno)
+        }
+        do {
+            self.cgroup = try SlotCgroup(layout: layout, group: cgroupGroup)
+        } catch {
+            Glibc.close(netns)
+            Glibc.close(pair[0])
+            Glibc.close(pair[1])
+            throw error
+        }
+        self.networkNamespace = netns
+        self.handoff = (pair[0], pair[1])
+    }
+
+    /// Releases everything the slot holds. The slot must be idle.
+    func close() {
+        cgroup.remove()
+        Glibc.close(networkNamespace)
+        Glibc.close(handoff.0)
+        Glibc.close(handoff.1)
+    }
+}

@@ -1,0 +1,89 @@
+import CConfine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The few file operations the sandbox host side needs, in one place, each retrying `EINTR`
+/// and reporting the step and errno as a `SandboxError`.
+enum Host {
+    static func readFile(_ path: String, limit: Int = 1 << 16) throws(SandboxError) -> String {
+        let fd = cconfine_open_cloexec(path, O_RDONLY)
+        guard fd >= 0 else { throw .hostFailed(step: "open \(path)", errno: errno) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: limit)
+        var count = 0
+        while count < limit {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, limit - count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw .hostFailed(step: "read \(path)", errno: errno) }
+            if n == 0 { break }
+            count += n
+        }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    static func writeFile(_ path: String, _ text: String) throws(SandboxError) {
+        let fd = cconfine_open_cloexec(path, O_WRONLY)
+        guard fd >= 0 else { throw .hostFailed(step: "open \(path)", errno: errno) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw .hostFailed(step: "write `\(text)` to \(path)", errno: errno) }
+            done += n
+        }
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SandboxError) {
+        if mkdir(path, mode) != 0 && errno != EEXIST {
+            throw .hostFailed(step: "mkdir \(path)", errno: errno)
+        }
+    }
+
+    /// `mkdir -p`, each new component with `mode`.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SandboxError) {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            try makeDirectory(current, mode: mode)
+        }
+    }
+
+    static func removeDirectory(_ path: String) throws(SandboxError) {
+        if rmdir(path) != 0 && errno != ENOENT {
+            throw .hostFailed(step: "rmdir \(path)", errno: errno)
+        }
+    }
+
+    static func openForWriting(_ path: String) throws(SandboxError) -> Int32 {
+        let fd = cconfine_open_cloexec(path, O_WRONLY)
+        guard fd >= 0 else { throw .hostFailed(step: "open \(path)", errno: errno) }
+        return fd
+    }
+
+    static func listDirectory(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Makes sure descriptors 0-2 are open (on `/dev/null` if not), so that no pipe the sandbox
+    /// creates can land on them: the child relies on it when it installs stdio.
+    static func ensureStandardDescriptors() {
+        for fd in Int32(0)...2 where fcntl(fd, F_GETFD) < 0 {
+            _ = open("/dev/null", O_RDWR)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import AirlockCore
+import AirlockSandbox
+import Foundation
+import Testing
+
+/// Each test names the attack it stops and runs it on the real kernel.
+@Suite struct ConfinementTests {
+    @Test func runsATool() throws {
+        let outcome = try Harness.probe("hello")
+        #expect(outcome.termination == .exited(code: 0), "\(outcome.err)")
+        #expect(outcome.out == "hello\n")
+    }
+
+    @Test func cannotReadHostFileOutsideView() throws {
+        let dir = try TemporaryDirectory()
+        let secret = dir.path + "/secret"
+        try "top secret".write(toFile: secret, atomically: true, encoding: .utf8)
+        let outcome = try Harness.probe("read", secret)
+        #expect(outcome.out == "read: ENOENT\n")
+        #expect(try Harness.probe("read", "/etc/shadow").out == "read: ENOENT\n")
+        #expect(try Harness.probe("read", "/root/.bashrc").out == "read: ENOENT\n")
+    }
+
+    @Test func cannotWriteReadOnlyBind() throws {
+        let outcome = try Harness.probe("write", "/usr/airlock-was-here")
+        #expect(outcome.out == "write: EROFS\n")
+        #expect(try Harness.probe("write", "/airlock-was-here").out == "write: EROFS\n")
+        #expect(try Harness.probe("write", "/dev/airlock").out == "write: EROFS\n")
+    }
+
+    @Test func readOnlyWorkspaceCannotBeWritten() throws {
+        let dir = try TemporaryDirectory()
+        let outcome = try Harness.probe("write", "/work/file", workspace: .init(source: dir.path, target: "/work", writable: false))
+        #expect(outcome.out == "write: EROFS\n")
+    }
+
+    @Test func privateTmpIsWritableAndEmpty() throws {
+        #expect(try Harness.probe("write", "/tmp/scratch").out == "write: ok\n")
+        #expect(try Harness.probe("read", "/tmp/scratch").out == "read: ENOENT\n")
+    }
+
+    @Test func cannotSeeHostProcesses() throws {
+        let outcome = try Harness.probe("ps")
+        #expect(outcome.out == "pid 1\nprocesses: 1\n")
+    }
+
+    @Test func cannotReachHostLoopback() throws {
+        // A listener on the host's loopback; the sandbox has a loopback of its own.
+        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(server) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, length) } }
+        #expect(listen(server, 1) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let outcome = try Harness.probe("connect", "\(port)")
+        #expect(outcome.out == "connect: ECONNREFUSED\n")
+    }
+
+    @Test func cannotMount() throws {
+        #expect(try Harness.probe("mount").out == "mount: EPERM\n")
+    }
+
+    @Test func capabilitiesAreEmpty() throws {
+        let outcome = try Harness.probe("caps")
+        let lines = outcome.out.split(separator: "\n")
+        #expect(lines.count == 5)
+        for line in lines {
+            #expect(line.hasSuffix("0000000000000000"), "\(line)")
+        }
+    }
+
+    @Test func noNewPrivsIsSetAndRootIsGone() throws {
+        let uid = SlotConfiguration.defaultUIDBase + 99_998
+        let outcome = try Harness.probe("privs", uid: uid)
+        #expect(outcome.out.contains("NoNewPrivs:\t1"))
+        #expect(outcome.out.contains("Uid:\t\(uid)\t\(uid)\t\(uid)\t\(uid)"))
+        #expect(outcome.out.contains("Gid:\t\(uid)\t\(uid)\t\(uid)\t\(uid)"))
+        let groups = outcome.out.split(separator: "\n").first { $0.hasPrefix("Groups:") }
+        #expect(groups?.dropFirst("Groups:".count).allSatisfy(\.isWhitespace) == true, "supplementary groups: \(groups ?? "")")
+    }
+
+    @Test func cannotSignalHostProcesses() throws {
+        // PID 1 here is the tool itself; the host's init is not in this namespace at all.
+        #expect(try Harness.probe("kill", "\(getpid())").out == "kill: ESRCH\n")
+    }
+
+    @Test func hostnameIsTheSandboxes() throws {
+        #expect(try Harness.probe("hostname").out == "airlock\n")
+    }
+
+    @Test func environmentIsOnlyWhatTheJobSays() throws {
+        let outcome = try Harness.probe("env")
+        #expect(outcome.out == "PATH=/usr/bin:/bin\n")
+    }
+
+    @Test func descriptorsAreNotInherited() throws {
+        // A descriptor the broker holds without close-on-exec must still not reach the tool.
+        let leaked = open("/etc/hostname", O_RDONLY)
+        defer { close(leaked) }
+        let outcome = try Harness.probe("fds")
+        #expect(outcome.out == "fd 0\nfd 1\nfd 2\n")
+    }
+
+    @Test func stdinIsDelivered() throws {
+        let job = Harness.probeJob(["cat"], stdin: Array("to the tool\n".utf8))
+        let outcome = try Harness.run(job)
+        #expect(outcome.out == "to the tool\n")
+    }
+
+    @Test func argumentsArriveAsWholeElements() throws {
+        let outcome = try Harness.probe("args", "; rm -rf /", "--output=/etc/x", "$(id)")
+        #expect(outcome.out == "[; rm -rf /]\n[--output=/etc/x]\n[$(id)]\n")
+    }
+}

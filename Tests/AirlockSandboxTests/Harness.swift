@@ -1,0 +1,87 @@
+import AirlockCore
+import AirlockSandbox
+import Foundation
+import Synchronization
+
+/// Runs jobs on the real kernel, each in a pool of its own that is torn down afterwards, so
+/// tests can run in parallel and leave no cgroup, namespace or process behind.
+enum Harness {
+    private static let counter = Atomic<Int>(0)
+
+    /// The probe, compiled once per test run from `Tests/Fixtures/probe/main.c` as a static
+    /// binary, so it needs nothing from the sandbox's view and runs the same on every host.
+    static let probePath: String = {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/probe/main.c").path
+        let output = "/tmp/airlock-probe-\(getpid())"
+        for compiler in ["/usr/bin/cc", "/usr/bin/clang", "/opt/swift/usr/bin/clang"] where FileManager.default.isExecutableFile(atPath: compiler) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: compiler)
+            process.arguments = ["-O1", "-static", "-o", output, source]
+            if (try? process.run()) != nil {
+                process.waitUntilExit()
+                if process.terminationStatus == 0 {
+                    atexit { unlink("/tmp/airlock-probe-\(getpid())") }
+                    return output
+                }
+            }
+        }
+        fatalError("could not compile \(source): a C compiler with a static libc is needed for the confinement tests")
+    }()
+
+    /// Inside the sandbox the probe lives here.
+    static let probeTarget = "/opt/probe"
+
+    /// Each test's pool gets uids of its own: tests run in parallel, and a shared uid would share
+    /// `RLIMIT_NPROC` and blur which processes belong to whom.
+    static func run(_ job: JobSpec, seccomp: SeccompFilter? = nil, uid: UInt32? = nil) throws -> Outcome {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        let base = uid ?? SlotConfiguration.defaultUIDBase + 100_000 + UInt32(getpid() % 1000) * 1000 + UInt32(n % 1000)
+        let pool = try SlotPool(SlotConfiguration(count: 1, uidBase: base, cgroupName: "airlock-test-\(getpid())-\(n)"))
+        defer { pool.shutdown() }
+        let sandbox = try Sandbox()
+        let slot = pool.tryAcquire()!
+        defer { pool.release(slot) }
+        return try sandbox.run(job, seccomp: seccomp, in: slot)
+    }
+
+    static func probeJob(_ arguments: [String], limits: Limits = .defaults, extraBinds: [FilesystemView.Bind] = [], workspace: FilesystemView.Bind? = nil, stdin: [UInt8] = []) -> JobSpec {
+        var view = FilesystemView.system
+        view.binds.append(FilesystemView.Bind(source: probePath, target: probeTarget))
+        view.binds += extraBinds
+        view.workspace = workspace
+        return JobSpec(
+            executable: probeTarget, arguments: ["airlock-probe"] + arguments,
+            environment: ["PATH": "/usr/bin:/bin"], workingDirectory: workspace == nil ? "/" : FilesystemView.workspaceTarget,
+            view: view, limits: limits, stdin: stdin)
+    }
+
+    static func probe(_ arguments: String..., limits: Limits = .defaults, extraBinds: [FilesystemView.Bind] = [], workspace: FilesystemView.Bind? = nil, seccomp: SeccompFilter? = nil, uid: UInt32? = nil) throws -> Outcome {
+        try run(probeJob(arguments, limits: limits, extraBinds: extraBinds, workspace: workspace), seccomp: seccomp, uid: uid)
+    }
+}
+
+extension Outcome {
+    var out: String { String(decoding: stdout.bytes, as: UTF8.self) }
+    var err: String { String(decoding: stderr.bytes, as: UTF8.self) }
+}
+
+extension Limits {
+    func with(_ change: (inout Limits) -> Void) -> Limits {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
+
+/// A temporary host directory, removed when the test ends.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
