@@ -42,6 +42,7 @@ let package = Package(
             name: "AirlockSandbox",
             dependencies: [
                 "AirlockCore", "CConfine", "CSeccomp", "CCap",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
         .testTarget(
             name: "AirlockSandboxTests",
-            dependencies: ["AirlockSandbox", "AirlockCore"]
+            dependencies: ["AirlockSandbox", "AirlockCore", "CSeccomp"]
         ),
         .testTarget(name: "AirlockCLITests", dependencies: ["airlock"]),
     ],

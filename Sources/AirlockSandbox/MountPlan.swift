@@ -69,6 +69,10 @@ struct MountPlan: Sendable {
         guard !bind.target.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
             throw .invalidJob(field: field, reason: "bind target \(bind.target) must not contain . or ..")
         }
+        let reserved = ["/tmp", "/proc", "/dev"] + (field == "workspace" ? [] : [FilesystemView.workspaceTarget])
+        if bind.target == "/" || reserved.contains(where: { bind.target == $0 || bind.target.hasPrefix($0 + "/") }) {
+            throw .invalidJob(field: field, reason: "cannot bind at \(bind.target): /, /tmp, /proc, /dev and /work belong to the sandbox")
+        }
         var info = stat()
         guard lstat(bind.source, &info) == 0 else {
             if optional && errno == ENOENT { return }

@@ -25,7 +25,7 @@ public struct Sandbox: Sendable {
 
     /// Runs `job` in `slot` and reports what happened. Throws only when the sandbox could not be
     /// set up; then the tool has not run.
-    public func run(_ job: JobSpec, seccomp: SeccompFilter?, in slot: Slot) throws(SandboxError) -> Outcome {
+    public func run(_ job: JobSpec, seccomp: SeccompProgram?, in slot: Slot) throws(SandboxError) -> Outcome {
         try validate(job)
         let plan = try MountPlan(view: job.view, tmpSize: job.limits.tmpSize)
         try slot.cgroup.apply(memory: job.limits.memory.bytes, processes: job.limits.processes)
@@ -63,12 +63,12 @@ public struct Sandbox: Sendable {
         return outcome(of: s, reading: reading, job: job, seccomp: seccomp)
     }
 
-    private func outcome(of s: cconfine_supervision, reading: CgroupReading, job: JobSpec, seccomp: SeccompFilter?) -> Outcome {
+    private func outcome(of s: cconfine_supervision, reading: CgroupReading, job: JobSpec, seccomp: SeccompProgram?) -> Outcome {
         let user = UInt64(s.usage.ru_utime.tv_sec) * 1_000_000 + UInt64(s.usage.ru_utime.tv_usec)
         let system = UInt64(s.usage.ru_stime.tv_sec) * 1_000_000 + UInt64(s.usage.ru_stime.tv_usec)
         let evidence = TerminationEvidence(
             waitStatus: s.wait_status, timedOut: s.timed_out != 0,
-            seccompSyscall: s.seccomp_killed != 0 ? seccomp?.syscallName(s.seccomp_nr, s.seccomp_arch) ?? "syscall \(s.seccomp_nr)" : nil,
+            seccompSyscall: s.seccomp_killed != 0 ? SyscallTable.describe(number: s.seccomp_nr, arch: s.seccomp_arch) : nil,
             oomKills: reading.oomKills, pidsLimitHits: reading.pidsLimitHits,
             cpuMicroseconds: user + system, cpuLimit: job.limits.cpuTime)
         let usage = Usage(
@@ -117,7 +117,7 @@ public struct Sandbox: Sendable {
         return pairs.map { cconfine_rlimit(resource: $0.0, limit: rlim_t($0.1)) }
     }
 
-    private func spawn(_ job: JobSpec, plan: MountPlan, seccomp: SeccompFilter?, slot: Slot, pipes: StdioPipes) throws(SandboxError) -> cconfine_spawn_result {
+    private func spawn(_ job: JobSpec, plan: MountPlan, seccomp: SeccompProgram?, slot: Slot, pipes: StdioPipes) throws(SandboxError) -> cconfine_spawn_result {
         let arena = CArena()
         let mounts = plan.operations.map { $0.cValue(root: rootDirectory, arena: arena) }
         let limits = rlimits(job.limits, cgroupCountsProcesses: !slot.cgroup.directories.isEmpty)
@@ -147,6 +147,7 @@ public struct Sandbox: Sendable {
             c.seccomp_filter = arena.bytes(seccomp.bpf)
             c.seccomp_instruction_count = UInt16(seccomp.instructionCount)
             c.seccomp_notify = seccomp.usesNotify ? 1 : 0
+            c.seccomp_flags = seccomp.installFlags
         }
         c.handoff_fd = slot.handoff.1
         var result = cconfine_spawn_result()

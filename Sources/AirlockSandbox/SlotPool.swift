@@ -15,7 +15,12 @@ public struct SlotConfiguration: Sendable {
     public var cgroupName: String
     public var cgroupLayout: CgroupLayout
 
+    /// The reserved range starts here: a broker's slots take `[base, base + count)`.
     public static let defaultUIDBase: UInt32 = 2_000_000_000
+    /// One-off runs (`airlock exec`, `airlock run`) take a uid from `[oneOffUIDBase, + oneOffUIDCount)`
+    /// derived from their process id, away from any broker's slots.
+    public static let oneOffUIDBase: UInt32 = 2_001_000_000
+    public static let oneOffUIDCount: UInt32 = 1_000_000
 
     public init(count: Int, uidBase: UInt32 = SlotConfiguration.defaultUIDBase, cgroupName: String? = nil, cgroupLayout: CgroupLayout = .detect()) {
         self.count = count

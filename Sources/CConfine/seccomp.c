@@ -32,7 +32,7 @@ int cc_seccomp_install(const struct cconfine_plan *plan, struct cc_failure *f) {
         .len = plan->seccomp_instruction_count,
         .filter = (struct sock_filter *)plan->seccomp_filter,
     };
-    unsigned int flags = plan->seccomp_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+    unsigned int flags = plan->seccomp_flags | (plan->seccomp_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
     long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     if (listener < 0) return cc_fail(f, CCONFINE_STEP_SECCOMP, 0, errno);
     if (plan->seccomp_notify) {

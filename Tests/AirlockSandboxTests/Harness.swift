@@ -29,12 +29,35 @@ enum Harness {
         fatalError("could not compile \(source): a C compiler with a static libc is needed for the confinement tests")
     }()
 
+    /// The repository's root, where `Sandbox/` lives.
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// `Sandbox/seccomp/default.json`, compiled once: every test runs fully confined unless it
+    /// says otherwise.
+    static let defaultSeccomp: SeccompProgram = {
+        do {
+            return try SeccompCompiler.compile(contentsOf: repositoryRoot + "/Sandbox/seccomp/default.json")
+        } catch {
+            fatalError("the default seccomp profile does not compile: \(error)")
+        }
+    }()
+
+    /// `Sandbox/rootfs/default.yaml`: the view every policy starts from.
+    static let defaultView: FilesystemView = {
+        do {
+            return try RootfsProfile.load(file: repositoryRoot + "/Sandbox/rootfs/default.yaml")
+        } catch {
+            fatalError("the default view does not load: \(error)")
+        }
+    }()
+
     /// Inside the sandbox the probe lives here.
     static let probeTarget = "/opt/probe"
 
     /// Each test's pool gets uids of its own: tests run in parallel, and a shared uid would share
     /// `RLIMIT_NPROC` and blur which processes belong to whom.
-    static func run(_ job: JobSpec, seccomp: SeccompFilter? = nil, uid: UInt32? = nil) throws -> Outcome {
+    static func run(_ job: JobSpec, seccomp: SeccompProgram? = Harness.defaultSeccomp, uid: UInt32? = nil) throws -> Outcome {
         let n = counter.add(1, ordering: .relaxed).newValue
         let base = uid ?? SlotConfiguration.defaultUIDBase + 100_000 + UInt32(getpid() % 1000) * 1000 + UInt32(n % 1000)
         let pool = try SlotPool(SlotConfiguration(count: 1, uidBase: base, cgroupName: "airlock-test-\(getpid())-\(n)"))
@@ -46,7 +69,7 @@ enum Harness {
     }
 
     static func probeJob(_ arguments: [String], limits: Limits = .defaults, extraBinds: [FilesystemView.Bind] = [], workspace: FilesystemView.Bind? = nil, stdin: [UInt8] = []) -> JobSpec {
-        var view = FilesystemView.system
+        var view = defaultView
         view.binds.append(FilesystemView.Bind(source: probePath, target: probeTarget))
         view.binds += extraBinds
         view.workspace = workspace
@@ -56,7 +79,7 @@ enum Harness {
             view: view, limits: limits, stdin: stdin)
     }
 
-    static func probe(_ arguments: String..., limits: Limits = .defaults, extraBinds: [FilesystemView.Bind] = [], workspace: FilesystemView.Bind? = nil, seccomp: SeccompFilter? = nil, uid: UInt32? = nil) throws -> Outcome {
+    static func probe(_ arguments: String..., limits: Limits = .defaults, extraBinds: [FilesystemView.Bind] = [], workspace: FilesystemView.Bind? = nil, seccomp: SeccompProgram? = Harness.defaultSeccomp, uid: UInt32? = nil) throws -> Outcome {
         try run(probeJob(arguments, limits: limits, extraBinds: extraBinds, workspace: workspace), seccomp: seccomp, uid: uid)
     }
 }

@@ -72,3 +72,14 @@ public enum NetworkMode: String, Hashable, Sendable, Codable {
     /// An empty network namespace with only its own loopback: nothing of the host's.
     case none
 }
+
+extension FilesystemView {
+    /// The host path that `path` inside the sandbox shows, through the innermost bind that covers
+    /// it; `nil` when no bind does (the path exists only in the sandbox's own filesystems).
+    public func hostPath(of path: String) -> String? {
+        let all = binds + optionalBinds + (workspace.map { [$0] } ?? [])
+        let covering = all.filter { path == $0.target || path.hasPrefix($0.target == "/" ? "/" : $0.target + "/") }
+        guard let bind = covering.max(by: { $0.target.count < $1.target.count }) else { return nil }
+        return bind.source + path.dropFirst(bind.target.count)
+    }
+}

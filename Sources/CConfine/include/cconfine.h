@@ -126,7 +126,8 @@ struct cconfine_plan {
 
     const void *_Nullable seccomp_filter;     /* struct sock_filter[]; NULL: none */
     unsigned short seccomp_instruction_count;
-    int seccomp_notify;           /* install with a listener and pass it over handoff_fd */
+    unsigned int seccomp_flags;   /* flags of seccomp(SECCOMP_SET_MODE_FILTER, ...) */
+    int seccomp_notify;           /* the flags ask for a listener: pass it over handoff_fd */
     int handoff_fd;               /* AF_UNIX socket (child end) for the seccomp listener */
 };
 
