@@ -18,6 +18,9 @@ public struct Sandbox: Sendable {
 
     public init(rootDirectory: String = Sandbox.defaultRootDirectory, hostname: String = "airlock") throws(SandboxError) {
         try Host.makeDirectories(rootDirectory, mode: 0o700)
+        // A tool that exits without reading its stdin must not kill the broker with SIGPIPE
+        // when the supervisor writes to it; the child resets every signal before exec.
+        signal(SIGPIPE, SIG_IGN)
         self.rootDirectory = rootDirectory
         self.hostname = hostname
         self.lastCapability = Int32(cap_max_bits()) - 1

@@ -88,6 +88,12 @@ import Testing
         #expect(outcome.out.hasSuffix("65536\n"), "\(outcome.out) \(outcome.err)")
     }
 
+    @Test func toolIgnoringItsStdinDoesNotHurtTheBroker() throws {
+        // 4 MiB of stdin to a tool that exits at once: the supervisor's write fails with EPIPE.
+        let job = Harness.probeJob(["exit", "0"], stdin: [UInt8](repeating: 0x41, count: 4 << 20))
+        #expect(try Harness.run(job).termination == .exited(code: 0))
+    }
+
     @Test func exitCodeIsReported() throws {
         #expect(try Harness.probe("exit", "42").termination == .exited(code: 42))
     }
