@@ -62,7 +62,6 @@ extension MountOperation {
             m.size = size
             m.mode = mode
             m.allow_devices = devices ? 1 : 0
-        case .proc: m.kind = Int32(CCONFINE_PROC.rawValue)
         case .device(let major, let minor):
             m.kind = Int32(CCONFINE_MKNOD.rawValue)
             m.dev_major = major

@@ -58,7 +58,7 @@ final class SlotCgroup: @unchecked Sendable {
     let layout: CgroupLayout
     /// The group directories (one for v2; memory and pids for v1).
     let directories: [String]
-    /// Open `cgroup.procs` descriptors the child writes "0" to.
+    /// Open descriptors the child writes "0" to, one per hierarchy (see `joinFile`).
     private(set) var procsDescriptors: [Int32] = []
     private var appliedMemory: UInt64?
     private var appliedProcesses: UInt64?
@@ -74,11 +74,20 @@ final class SlotCgroup: @unchecked Sendable {
         }
         for directory in directories {
             try Host.makeDirectories(directory, mode: 0o755)
-            procsDescriptors.append(try Host.openForWriting(directory + "/cgroup.procs"))
+            procsDescriptors.append(try Host.openForWriting(directory + "/" + Self.joinFile(layout)))
         }
         let counters = readCounters()
         lastOOMKills = counters.oomKills
         lastPidsHits = counters.pidsLimitHits
+    }
+
+    /// The file the child writes "0" to. On v1, `tasks` moves only the writing thread, which the
+    /// kernel does without taking the global threadgroup lock that `cgroup.procs` takes (an RCU
+    /// grace period: tens of microseconds idle, milliseconds under load). The child is a single
+    /// thread, so both mean the same. v2 offers `cgroup.procs` only (threaded mode aside).
+    static func joinFile(_ layout: CgroupLayout) -> String {
+        if case .v1 = layout { return "tasks" }
+        return "cgroup.procs"
     }
 
     /// Sets the limits for the next call, touching the files only when a value changes.

@@ -5,8 +5,8 @@ import CConfine
 import Glibc
 #endif
 
-/// One operation on the sandbox's new root, with its paths already joined under the root
-/// directory. The child performs them in order and knows nothing else.
+/// One operation on a view's new root. The template helper performs them in order and knows
+/// nothing else.
 struct MountOperation: Hashable, Sendable {
     enum Kind: Hashable, Sendable {
         case directory
@@ -14,7 +14,6 @@ struct MountOperation: Hashable, Sendable {
         case bind(source: String, readOnly: Bool)
         case tmpfs(size: UInt64, mode: UInt32, devices: Bool = false)
         case readOnly
-        case proc
         case device(major: UInt32, minor: UInt32)
         case symlink(target: String)
     }
@@ -24,8 +23,9 @@ struct MountOperation: Hashable, Sendable {
     var path: String
 }
 
-/// Turns a `FilesystemView` into the ordered list of root operations: the parent resolves and
-/// checks everything, so the child only replays the list.
+/// Turns a `FilesystemView` (without its workspace) into the ordered list of operations that
+/// build the view's template root: the parent resolves and checks everything, so the helper only
+/// replays the list. Per-call mounts (`/tmp`, `/proc`, the workspace) get empty mount points here.
 struct MountPlan: Sendable {
     private(set) var operations: [MountOperation] = []
     private var directories: Set<String> = ["/"]
@@ -36,14 +36,12 @@ struct MountPlan: Sendable {
         ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9),
     ]
 
-    init(view: FilesystemView, tmpSize: ByteCount) throws(SandboxError) {
+    init(view: FilesystemView) throws(SandboxError) {
         for bind in view.binds { try addBind(bind, optional: false) }
         for bind in view.optionalBinds { try addBind(bind, optional: true) }
-        if let workspace = view.workspace { try addBind(workspace, optional: false, field: "workspace") }
         ensureDirectory("/tmp")
-        operations.append(MountOperation(kind: .tmpfs(size: tmpSize.bytes, mode: 0o1777), path: "/tmp"))
         ensureDirectory("/proc")
-        operations.append(MountOperation(kind: .proc, path: "/proc"))
+        ensureDirectory(FilesystemView.workspaceTarget)
         addDev()
         // Symlinks last: no later operation may resolve a path through a link made here, since
         // before pivot_root an absolute link would point into the host's tree.
@@ -62,14 +60,15 @@ struct MountPlan: Sendable {
         }
     }
 
-    private mutating func addBind(_ bind: FilesystemView.Bind, optional: Bool, field: String = "view") throws(SandboxError) {
+    private mutating func addBind(_ bind: FilesystemView.Bind, optional: Bool) throws(SandboxError) {
+        let field = "view"
         guard bind.source.hasPrefix("/"), bind.target.hasPrefix("/") else {
             throw .invalidJob(field: field, reason: "bind paths must be absolute: \(bind.source) -> \(bind.target)")
         }
         guard !bind.target.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
             throw .invalidJob(field: field, reason: "bind target \(bind.target) must not contain . or ..")
         }
-        let reserved = ["/tmp", "/proc", "/dev"] + (field == "workspace" ? [] : [FilesystemView.workspaceTarget])
+        let reserved = ["/tmp", "/proc", "/dev", FilesystemView.workspaceTarget]
         if bind.target == "/" || reserved.contains(where: { bind.target == $0 || bind.target.hasPrefix($0 + "/") }) {
             throw .invalidJob(field: field, reason: "cannot bind at \(bind.target): /, /tmp, /proc, /dev and /work belong to the sandbox")
         }

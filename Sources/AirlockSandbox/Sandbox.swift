@@ -13,6 +13,7 @@ public struct Sandbox: Sendable {
     public let rootDirectory: String
     public let hostname: String
     let lastCapability: Int32
+    let templates: ViewTemplates
 
     public static let defaultRootDirectory = "/run/airlock/root"
 
@@ -24,20 +25,24 @@ public struct Sandbox: Sendable {
         self.rootDirectory = rootDirectory
         self.hostname = hostname
         self.lastCapability = Int32(cap_max_bits()) - 1
+        self.templates = ViewTemplates(rootDirectory: rootDirectory)
     }
+
+    /// Rebuilds every view on its next use (after the host's files under a view changed).
+    public func refreshViews() { templates.invalidate() }
 
     /// Runs `job` in `slot` and reports what happened. Throws only when the sandbox could not be
     /// set up; then the tool has not run.
     public func run(_ job: JobSpec, seccomp: SeccompProgram?, in slot: Slot) throws(SandboxError) -> Outcome {
         try validate(job)
-        let plan = try MountPlan(view: job.view, tmpSize: job.limits.tmpSize)
+        let view = try templates.descriptor(for: job.view)
         try slot.cgroup.apply(memory: job.limits.memory.bytes, processes: job.limits.processes)
         let pipes = try StdioPipes(outputCap: job.limits.outputBytes.bytes)
         defer { pipes.closeAll() }
 
         let start = cconfine_monotonic_ns()
         let deadline = start + job.limits.wallTime.value * 1_000_000
-        let spawned = try spawn(job, plan: plan, seccomp: seccomp, slot: slot, pipes: pipes)
+        let spawned = try spawn(job, view: view, seccomp: seccomp, slot: slot, pipes: pipes)
         pipes.closeChildEnds()
         let listener = seccomp?.usesNotify == true ? cconfine_receive_fd(slot.handoff.0) : -1
 
@@ -104,6 +109,18 @@ public struct Sandbox: Sendable {
         if let key = job.environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
             throw .invalidJob(field: "environment", reason: "invalid variable name `\(key)`")
         }
+        if let workspace = job.view.workspace {
+            guard workspace.target == FilesystemView.workspaceTarget else {
+                throw .invalidJob(field: "workspace", reason: "the workspace is always at \(FilesystemView.workspaceTarget), not \(workspace.target)")
+            }
+            var info = stat()
+            guard stat(workspace.source, &info) == 0 else {
+                throw .invalidJob(field: "workspace", reason: "cannot bind \(workspace.source): \(errnoName(errno))")
+            }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw .invalidJob(field: "workspace", reason: "\(workspace.source) is not a directory")
+            }
+        }
     }
 
     /// With a pids cgroup, `RLIMIT_NPROC` sits one above `pids.max` so that the cgroup refuses the
@@ -120,9 +137,8 @@ public struct Sandbox: Sendable {
         return pairs.map { cconfine_rlimit(resource: $0.0, limit: rlim_t($0.1)) }
     }
 
-    private func spawn(_ job: JobSpec, plan: MountPlan, seccomp: SeccompProgram?, slot: Slot, pipes: StdioPipes) throws(SandboxError) -> cconfine_spawn_result {
+    private func spawn(_ job: JobSpec, view: Int32, seccomp: SeccompProgram?, slot: Slot, pipes: StdioPipes) throws(SandboxError) -> cconfine_spawn_result {
         let arena = CArena()
-        let mounts = plan.operations.map { $0.cValue(root: rootDirectory, arena: arena) }
         let limits = rlimits(job.limits, cgroupCountsProcesses: !slot.cgroup.directories.isEmpty)
         let environment = job.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var c = cconfine_plan()
@@ -131,9 +147,13 @@ public struct Sandbox: Sendable {
         c.envp = UnsafePointer(arena.stringArray(environment))
         c.working_directory = UnsafePointer(arena.string(job.workingDirectory))
         c.hostname = UnsafePointer(arena.string(hostname))
-        c.root = UnsafePointer(arena.string(rootDirectory))
-        c.mounts = UnsafePointer(arena.array(mounts))
-        c.mount_count = mounts.count
+        c.view_fd = view
+        c.tmp_size = job.limits.tmpSize.bytes
+        if let workspace = job.view.workspace {
+            c.workspace_source = UnsafePointer(arena.string(workspace.source))
+            c.workspace_target = UnsafePointer(arena.string(workspace.target))
+            c.workspace_read_only = workspace.writable ? 0 : 1
+        }
         c.netns_fd = slot.networkNamespace
         let procs = slot.cgroup.procsDescriptors
         c.cgroup_procs_fds = (procs.count > 0 ? procs[0] : -1, procs.count > 1 ? procs[1] : -1)
@@ -160,27 +180,8 @@ public struct Sandbox: Sendable {
                 let stale = cconfine_receive_fd(slot.handoff.0)
                 if stale >= 0 { close(stale) }
             }
-            throw .stepFailed(step: describe(result, plan: plan), errno: result.error)
+            throw .stepFailed(step: String(cString: cconfine_step_name(result.failed_step)), errno: result.error)
         }
         return result
-    }
-
-    /// `mount bind /usr`, `setrlimit RLIMIT_NPROC`: the step, and the item it failed on.
-    private func describe(_ result: cconfine_spawn_result, plan: MountPlan) -> String {
-        let name = String(cString: cconfine_step_name(result.failed_step))
-        switch Int(result.failed_step) {
-        case Int(CCONFINE_STEP_MKDIR.rawValue), Int(CCONFINE_STEP_MKFILE.rawValue), Int(CCONFINE_STEP_MOUNT_BIND.rawValue),
-            Int(CCONFINE_STEP_MOUNT_ATTRIBUTES.rawValue), Int(CCONFINE_STEP_MOUNT_TMPFS.rawValue),
-            Int(CCONFINE_STEP_MOUNT_PROC.rawValue), Int(CCONFINE_STEP_MKNOD.rawValue), Int(CCONFINE_STEP_SYMLINK.rawValue):
-            let index = Int(result.failed_detail)
-            guard plan.operations.indices.contains(index) else { return name }
-            let op = plan.operations[index]
-            if case .bind(let source, _) = op.kind { return "\(name) \(source) -> \(op.path)" }
-            return "\(name) \(op.path)"
-        case Int(CCONFINE_STEP_EXECVE.rawValue):
-            return name
-        default:
-            return name
-        }
     }
 }

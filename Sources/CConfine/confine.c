@@ -61,8 +61,8 @@ int cc_child_main(void *context) {
      * network namespace; our own hostname. */
     STEPS(cc_namespaces_enter(plan, &_f));
 
-    /* A minimal root: an empty tmpfs, read-only binds of the view, private /tmp, the workspace,
-     * a fresh /proc and a minimal /dev; pivot_root into it and forget the host's. */
+    /* A private copy of the view's template root (the view read-only, a minimal /dev, nothing
+     * of the host's), plus a fresh /tmp, a /proc of our own and the workspace. */
     STEPS(cc_mounts_build(plan, &_f));
 
     /* ---- privilege boundary: from here on the child is no longer root. ---- */
@@ -89,6 +89,8 @@ static const char *const step_names[CCONFINE_STEP_COUNT] = {
     [CCONFINE_STEP_CGROUP_NAMESPACE] = "unshare(CLONE_NEWCGROUP)",
     [CCONFINE_STEP_NETWORK_NAMESPACE] = "setns(network namespace)",
     [CCONFINE_STEP_HOSTNAME] = "sethostname",
+    [CCONFINE_STEP_WORKSPACE] = "mount workspace",
+    [CCONFINE_STEP_MOUNT_NAMESPACE] = "enter view mount namespace",
     [CCONFINE_STEP_MOUNT_PRIVATE] = "make mounts private",
     [CCONFINE_STEP_MOUNT_ROOT] = "mount root tmpfs",
     [CCONFINE_STEP_MKDIR] = "mkdir mount point",

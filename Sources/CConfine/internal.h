@@ -38,8 +38,8 @@ int cc_child_main(void *context);
 
 static inline int cc_errno(long rc) { return rc < 0 ? errno : 0; }
 
-/* Stacks for CLONE_VM children (parent side; spawn.c). */
-char *mmap_stack(size_t size);
-void unmap_stack(char *stack, size_t size);
+/* Runs fn(arg) in a CLONE_VM | CLONE_VFORK child with `flags`, signals blocked around the
+ * clone, and reaps it. Returns 0, or the errno of clone. (spawn.c) */
+int cc_run_helper(int (*fn)(void *), void *arg, int flags);
 
 #endif

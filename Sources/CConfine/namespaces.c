@@ -3,8 +3,6 @@
 #include "internal.h"
 #include <fcntl.h>
 #include <net/if.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -13,7 +11,8 @@
 
 int cc_namespaces_enter(const struct cconfine_plan *plan, struct cc_failure *f) {
     /* Join the slot's cgroups before anything else, so every byte and process counts. Writing
-     * "0" to cgroup.procs moves the writer; the descriptors were opened by the parent. */
+     * "0" moves the writer; the descriptors (v1 `tasks`, v2 `cgroup.procs`) were opened by the
+     * parent. */
     for (size_t i = 0; i < plan->cgroup_procs_count; i++) {
         if (write(plan->cgroup_procs_fds[i], "0", 1) != 1)
             return cc_fail(f, CCONFINE_STEP_CGROUP_JOIN, (int)i, errno);
@@ -54,23 +53,9 @@ static int netns_child_main(void *arg) {
 }
 
 int cconfine_netns_create(int *failed_step) {
-    static const size_t stack_size = 64 * 1024;
-    char *stack = mmap_stack(stack_size);
-    if (stack == NULL) { *failed_step = CCONFINE_STEP_CLONE; return -1; }
     struct netns_child out = { -1, 0, 0 };
-    sigset_t all, saved;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &saved);
-    pid_t pid = clone(netns_child_main, stack + stack_size,
-                      CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_NEWNET, &out);
-    int clone_errno = errno;
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
-    if (pid > 0) {
-        int status;
-        while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {}
-    }
-    unmap_stack(stack, stack_size);
-    if (pid < 0) { *failed_step = CCONFINE_STEP_CLONE; errno = clone_errno; return -1; }
+    int err = cc_run_helper(netns_child_main, &out, CLONE_FILES | CLONE_NEWNET);
+    if (err != 0) { *failed_step = CCONFINE_STEP_CLONE; errno = err; return -1; }
     if (out.fd < 0) {
         *failed_step = CCONFINE_STEP_NETWORK_NAMESPACE;
         errno = out.error ? out.error : EIO;

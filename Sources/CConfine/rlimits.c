@@ -2,7 +2,7 @@
 #include "internal.h"
 #include <sys/resource.h>
 
-_Static_assert(CCONFINE_RLIMIT_NPROC == RLIMIT_NPROC, "RLIMIT_NPROC differs");
+_Static_assert((int)CCONFINE_RLIMIT_NPROC == (int)RLIMIT_NPROC, "RLIMIT_NPROC differs");
 
 int cc_rlimits_apply(const struct cconfine_plan *plan, struct cc_failure *f) {
     for (size_t i = 0; i < plan->rlimit_count; i++) {

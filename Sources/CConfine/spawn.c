@@ -16,15 +16,34 @@
 
 enum { child_stack_size = 256 * 1024 };
 
-char *mmap_stack(size_t size) {
+static char *mmap_stack(size_t size) {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
-void unmap_stack(char *stack, size_t size) { munmap(stack, size); }
 
 /* One stack per spawning thread, reused: the child runs on it while this thread waits. */
 static __thread char *thread_stack;
+
+static char *stack_top(void) {
+    if (thread_stack == NULL) thread_stack = mmap_stack(child_stack_size);
+    return thread_stack == NULL ? NULL : thread_stack + child_stack_size;
+}
+
+int cc_run_helper(int (*fn)(void *), void *arg, int flags) {
+    char *stack = stack_top();
+    if (stack == NULL) return errno;
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    pid_t pid = clone(fn, stack, CLONE_VM | CLONE_VFORK | flags, arg);
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (pid < 0) return clone_errno;
+    int status;
+    while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {}
+    return 0;
+}
 
 static void read_report(int fd, struct cconfine_spawn_result *result) {
     int32_t report[3];
@@ -47,7 +66,8 @@ int cconfine_spawn(const struct cconfine_plan *plan, struct cconfine_spawn_resul
     memset(result, 0, sizeof *result);
     result->pid = -1;
     result->pidfd = -1;
-    if (thread_stack == NULL && (thread_stack = mmap_stack(child_stack_size)) == NULL) {
+    char *stack = stack_top();
+    if (stack == NULL) {
         result->failed_step = CCONFINE_STEP_CLONE;
         result->error = errno;
         return -1;
@@ -67,9 +87,10 @@ int cconfine_spawn(const struct cconfine_plan *plan, struct cconfine_spawn_resul
     int pidfd = -1;
     /* Exit signal 0: no SIGCHLD, so a broker that ignores SIGCHLD cannot auto-reap the tool
      * before we read its status; we wait with __WALL. */
-    pid_t pid = clone(cc_child_main, thread_stack + child_stack_size,
-                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWPID | CLONE_NEWNS |
-                          CLONE_NEWIPC | CLONE_NEWUTS,
+    /* No CLONE_NEWNS: the child enters its view's template namespace and copies that instead
+     * of the host's. */
+    pid_t pid = clone(cc_child_main, stack,
+                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS,
                       &context, &pidfd);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);

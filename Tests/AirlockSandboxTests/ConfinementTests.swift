@@ -116,3 +116,31 @@ import Testing
         #expect(outcome.out == "[; rm -rf /]\n[--output=/etc/x]\n[$(id)]\n")
     }
 }
+
+/// Calls that share a slot and a view template share nothing else.
+@Suite struct IsolationBetweenCallsTests {
+    @Test func nothingWrittenByOneCallIsSeenByTheNext() throws {
+        let pool = try SlotPool(SlotConfiguration(count: 1, uidBase: SlotConfiguration.defaultUIDBase + 99_997, cgroupName: "airlock-test-\(getpid())-isolation"))
+        defer { pool.shutdown() }
+        let sandbox = try Sandbox()
+        let slot = try #require(pool.tryAcquire())
+        defer { pool.release(slot) }
+        let write = Harness.probeJob(["write", "/tmp/left-behind"])
+        let read = Harness.probeJob(["read", "/tmp/left-behind"])
+        #expect(try sandbox.run(write, seccomp: Harness.defaultSeccomp, in: slot).out == "write: ok\n")
+        #expect(try sandbox.run(read, seccomp: Harness.defaultSeccomp, in: slot).out == "read: ENOENT\n")
+    }
+
+    @Test func writableWorkspaceChangesReachTheHost() throws {
+        let dir = try TemporaryDirectory()
+        chmod(dir.path, 0o777)
+        let outcome = try Harness.probe("write", "/work/result.txt", workspace: .init(source: dir.path, target: "/work", writable: true))
+        #expect(outcome.out == "write: ok\n")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/result.txt"))
+    }
+
+    @Test func workspaceMustBeADirectory() throws {
+        let job = Harness.probeJob(["hello"], workspace: .init(source: "/etc/hostname", target: "/work"))
+        #expect(throws: SandboxError.invalidJob(field: "workspace", reason: "/etc/hostname is not a directory")) { try Harness.run(job) }
+    }
+}

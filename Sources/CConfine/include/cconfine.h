@@ -34,6 +34,8 @@ enum cconfine_step {
     CCONFINE_STEP_CGROUP_NAMESPACE,
     CCONFINE_STEP_NETWORK_NAMESPACE,
     CCONFINE_STEP_HOSTNAME,
+    CCONFINE_STEP_WORKSPACE,
+    CCONFINE_STEP_MOUNT_NAMESPACE,
     CCONFINE_STEP_MOUNT_PRIVATE,
     CCONFINE_STEP_MOUNT_ROOT,
     CCONFINE_STEP_MKDIR,
@@ -67,14 +69,13 @@ enum cconfine_step {
 /* A stable, human name for a step ("mount bind", "setresuid", "seccomp"). */
 const char *_Nonnull cconfine_step_name(int step);
 
-/* One operation on the new root, performed in order. Paths are absolute host paths that the
- * parent already joined under the new root (e.g. "/run/airlock/root/usr"). */
+/* One operation on a view's new root, performed in order when the view's template is built.
+ * Paths are absolute host paths already joined under the root (e.g. "/run/airlock/root/usr"). */
 enum cconfine_mount_kind {
     CCONFINE_MKDIR,      /* mkdir target (mode 0755), EEXIST is fine */
     CCONFINE_MKFILE,     /* create an empty file at target, as a bind mount point */
     CCONFINE_BIND,       /* bind source at target (recursively), then apply attributes */
     CCONFINE_TMPFS,      /* tmpfs at target with size and mode */
-    CCONFINE_PROC,       /* a fresh proc for the new PID namespace at target */
     CCONFINE_MKNOD,      /* character device at target (major, minor), mode 0666 */
     CCONFINE_SYMLINK,    /* symlink at target pointing to source */
     CCONFINE_READONLY,   /* make the mount at target read-only (not recursively) */
@@ -107,9 +108,11 @@ struct cconfine_plan {
     const char *_Nullable working_directory;  /* inside the new root */
     const char *_Nullable hostname;
 
-    const char *_Nullable root;               /* host directory the new root's tmpfs is mounted on */
-    const struct cconfine_mount *_Nullable mounts;
-    size_t mount_count;
+    int view_fd;                  /* the view's template mount namespace (cconfine_view_create) */
+    uint64_t tmp_size;            /* size of the private /tmp */
+    const char *_Nullable workspace_source;  /* host directory bound at workspace_target, or NULL */
+    const char *_Nullable workspace_target;
+    int workspace_read_only;
 
     int netns_fd;                 /* an empty network namespace to join; required */
     int cgroup_procs_fds[2];      /* cgroup.procs files to write "0" to; -1 when unused */
@@ -144,6 +147,13 @@ struct cconfine_spawn_result {
  * Blocks only until the child has exec'd or failed. Thread-safe; call from any thread. */
 int cconfine_spawn(const struct cconfine_plan *_Nonnull plan,
                    struct cconfine_spawn_result *_Nonnull result);
+
+/* Builds a view's template mount namespace: a tmpfs root on the host directory `root` (empty,
+ * private to the helper's namespace), the operations in order, pivot_root, the host's tree
+ * detached, the root read-only. Returns a descriptor (O_CLOEXEC) that keeps it alive, or -1
+ * with `result` naming the failed step and operation. */
+int cconfine_view_create(const char *_Nonnull root, const struct cconfine_mount *_Nullable mounts,
+                         size_t count, struct cconfine_spawn_result *_Nonnull result);
 
 /* Creates an empty network namespace with its loopback up and returns a descriptor that keeps
  * it alive (O_CLOEXEC), or -1 with errno set and *failed_step naming the step. */
