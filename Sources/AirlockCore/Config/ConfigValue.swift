@@ -155,8 +155,10 @@ public struct ConfigValue {
             case "true": return .bool(true)
             case "false": return .bool(false)
             default:
-                if let i = Int64(s) { return .integer(i) }
-                if let d = Double(s), d.isFinite, s.first.map({ $0 == "-" || $0.isNumber }) == true { return .number(d) }
+                if isJSONNumber(s) {
+                    if let i = Int64(s) { return .integer(i) }
+                    if let d = Double(s), d.isFinite { return .number(d) }
+                }
                 return .string(s)
             }
         case .sequence:
@@ -172,6 +174,29 @@ public struct ConfigValue {
             throw error("YAML aliases are not allowed in configuration")
         }
     }
+}
+
+/// RFC 8259's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. Swift's `Double(_:)`
+/// also takes `0x1F`, `inf` and `nan`, which JSON does not.
+func isJSONNumber(_ s: String) -> Bool {
+    var bytes = Array(s.utf8)[...]
+    func digits() -> Int {
+        let n = bytes.prefix(while: { $0 >= 0x30 && $0 <= 0x39 }).count
+        bytes = bytes.dropFirst(n)
+        return n
+    }
+    if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+    if bytes.first == UInt8(ascii: "0") { bytes = bytes.dropFirst() } else if digits() == 0 { return false }
+    if bytes.first == UInt8(ascii: ".") {
+        bytes = bytes.dropFirst()
+        if digits() == 0 { return false }
+    }
+    if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+        bytes = bytes.dropFirst()
+        if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        if digits() == 0 { return false }
+    }
+    return bytes.isEmpty
 }
 
 /// The keys of one mapping, read by name. Reading marks a key as known; `finish()` reports the
@@ -220,6 +245,12 @@ extension ConfigError {
             .composer(let context, let problem, let mark, _):
             let detail = context.map { "\(problem) (\($0.text))" } ?? problem
             self.init(location: SourceLocation(file: file, line: mark.line, column: mark.column), fieldPath: "", message: detail)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams finds duplicates before any node reaches us; its mark is the first occurrence.
+            let names = duplicates.map { "`\($0)`" }.joined(separator: ", ")
+            self.init(
+                location: SourceLocation(file: file, line: context.mark.line, column: context.mark.column), fieldPath: "",
+                message: "duplicate field \(names): it appears more than once in this mapping")
         case .reader(let problem, _, _, _):
             self.init(location: SourceLocation(file: file, line: 1, column: 1), fieldPath: "", message: problem)
         default:

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ```yaml
 /// description: Debian system binaries and libraries.   # optional
-/// readOnly: [/usr, /bin, /lib]      # required: bound read-only; must exist on the host
+/// readOnly: [/usr, /bin, /lib]      # required: bound read-only (the sandbox checks they exist)
 /// optional: [/lib64, /etc/localtime]  # bound read-only only where the host has them
 /// ```
 ///

@@ -1,0 +1,60 @@
+import Foundation
+@testable import AirlockCore
+
+/// A directory under /tmp, removed when the value goes away.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        var template = Array((NSTemporaryDirectory() + "/airlock-test-XXXXXX").utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(created != nil, "mkdtemp failed")
+        // The canonical path, so tests compare what WorkspaceRoot sees.
+        path = URL(fileURLWithPath: String(cString: created!)).resolvingSymlinksInPath().path
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    func write(_ relative: String, _ text: String = "") -> String {
+        let file = path + "/" + relative
+        try! FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    func makeDirectory(_ relative: String) {
+        try! FileManager.default.createDirectory(atPath: path + "/" + relative, withIntermediateDirectories: true)
+    }
+
+    func symlink(_ relative: String, to target: String) {
+        try! FileManager.default.createSymbolicLink(atPath: path + "/" + relative, withDestinationPath: target)
+    }
+}
+
+/// A `Sandbox/` directory for loader tests: views `default` (/usr, /bin, optional /lib64) and
+/// `minimal` (/usr/bin only), seccomp profiles `default` and `strict`. The loader only checks
+/// that a seccomp file exists (the sandbox compiles it), so their contents are placeholders.
+final class SandboxFixture {
+    let directory = TemporaryDirectory()
+    var path: String { directory.path }
+
+    init() {
+        directory.write("rootfs/default.yaml", "readOnly: [/usr, /bin]\noptional: [/lib64]\n")
+        directory.write("rootfs/minimal.yaml", "readOnly: [/usr/bin]\n")
+        directory.write("seccomp/default.json", "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n")
+        directory.write("seccomp/strict.json", "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}\n")
+    }
+
+    func load(_ text: String, file: String = "test.yaml") throws(ConfigError) -> Policy {
+        try PolicyLoader(sandboxDirectory: path).parse(text, file: file)
+    }
+}
+
+/// The repository root, for tests that read `Policies/` and `Sandbox/`.
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
