@@ -37,19 +37,22 @@ static int reset_signals(void) {
 #define STEP(s, call)                                               \
     do {                                                            \
         int _err = (call);                                          \
-        if (_err != 0) report_and_exit(ctx->error_fd, (s), _err, 0); \
+        if (_err != 0) report_and_exit(error_fd, (s), _err, 0);     \
     } while (0)
 
 #define STEPS(call)                                                 \
     do {                                                            \
         struct cc_failure _f = { CCONFINE_STEP_NONE, 0 };           \
         int _err = (call);                                          \
-        if (_err != 0) report_and_exit(ctx->error_fd, _f.step, _err, _f.detail); \
+        if (_err != 0) report_and_exit(error_fd, _f.step, _err, _f.detail); \
     } while (0)
 
 int cc_child_main(void *context) {
     const struct cc_child_context *ctx = context;
     const struct cconfine_plan *plan = ctx->plan;
+    /* Both move to low numbers when the other descriptors are closed (fds.c). */
+    int error_fd = ctx->error_fd;
+    int handoff_fd = plan->handoff_fd;
 
     STEP(CCONFINE_STEP_SIGNALS, reset_signals());
     /* If the broker thread that spawned us dies, so do we (the PID namespace takes the rest). */
@@ -68,14 +71,15 @@ int cc_child_main(void *context) {
     /* ---- privilege boundary: from here on the child is no longer root. ---- */
     STEPS(cc_credentials_drop(plan, &_f));
 
+    /* Descriptors before rlimits: RLIMIT_NOFILE must not count the broker's. */
+    STEPS(cc_fds_prepare(plan, &error_fd, &handoff_fd, &_f));
     STEPS(cc_rlimits_apply(plan, &_f));
-    STEPS(cc_fds_prepare(plan, &_f));
 
     /* ---- seccomp last: nothing after it but passing the listener and execve. ---- */
-    STEPS(cc_seccomp_install(plan, &_f));
+    STEPS(cc_seccomp_install(plan, handoff_fd, &_f));
 
     syscall(SYS_execve, plan->executable, plan->argv, plan->envp);
-    report_and_exit(ctx->error_fd, CCONFINE_STEP_EXECVE, errno, 0);
+    report_and_exit(error_fd, CCONFINE_STEP_EXECVE, errno, 0);
     return 127;
 }
 

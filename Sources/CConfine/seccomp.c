@@ -26,7 +26,7 @@ static int hand_off(int socket_fd, int listener) {
     return syscall(SYS_sendmsg, socket_fd, &msg, MSG_NOSIGNAL) == 1 ? 0 : (errno ? errno : EIO);
 }
 
-int cc_seccomp_install(const struct cconfine_plan *plan, struct cc_failure *f) {
+int cc_seccomp_install(const struct cconfine_plan *plan, int handoff_fd, struct cc_failure *f) {
     if (plan->seccomp_filter == NULL) return 0;
     struct sock_fprog prog = {
         .len = plan->seccomp_instruction_count,
@@ -37,7 +37,7 @@ int cc_seccomp_install(const struct cconfine_plan *plan, struct cc_failure *f) {
     if (listener < 0) return cc_fail(f, CCONFINE_STEP_SECCOMP, 0, errno);
     if (plan->seccomp_notify) {
         /* The listener is close-on-exec: the tool never holds it. */
-        int err = hand_off(plan->handoff_fd, (int)listener);
+        int err = hand_off(handoff_fd, (int)listener);
         if (err != 0) return cc_fail(f, CCONFINE_STEP_SECCOMP_HANDOFF, 0, err);
     }
     return 0;

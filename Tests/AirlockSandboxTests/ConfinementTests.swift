@@ -105,6 +105,16 @@ import Testing
         #expect(outcome.out == "fd 0\nfd 1\nfd 2\n")
     }
 
+    @Test func brokerHoldingManyDescriptorsDoesNotStarveTheTool() throws {
+        // A busy broker holds hundreds of descriptors; the tool's RLIMIT_NOFILE counts only its
+        // own, and the seccomp listener the child opens last must fit under it.
+        let held = (0..<400).map { _ in open("/dev/null", O_RDONLY) }
+        defer { held.forEach { close($0) } }
+        let outcome = try Harness.probe("fds", limits: Limits.defaults.with { $0.openFiles = 32 })
+        #expect(outcome.termination == .exited(code: 0), "\(outcome.err)")
+        #expect(outcome.out == "fd 0\nfd 1\nfd 2\n")
+    }
+
     @Test func stdinIsDelivered() throws {
         let job = Harness.probeJob(["cat"], stdin: Array("to the tool\n".utf8))
         let outcome = try Harness.run(job)
