@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure model: policies, tokens, decisions, output guard, log records. No processes, no sockets.
@@ -47,11 +50,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The daemon: HTTP routes on a Unix socket, roles, task registry, limits, lifecycle.
+        .target(
+            name: "AirlockBroker",
+            dependencies: [
+                "AirlockCore", "AirlockSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "airlock",
             dependencies: [
-                "AirlockCore", "AirlockSandbox",
+                "AirlockCore", "AirlockSandbox", "AirlockBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
@@ -60,6 +76,13 @@ let package = Package(
             dependencies: ["AirlockSandbox", "AirlockCore", "CSeccomp"]
         ),
         .testTarget(name: "AirlockCLITests", dependencies: ["airlock"]),
+        .testTarget(
+            name: "AirlockBrokerTests",
+            dependencies: [
+                "AirlockBroker", "AirlockCore", "AirlockSandbox",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

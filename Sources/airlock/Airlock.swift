@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct Airlock: ParsableCommand {
+struct Airlock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an AI agent's tool calls in confined, audited sandboxes.",
         version: "0.1.0",
-        subcommands: [ExecCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, TaskCommand.self, CallCommand.self, ExecCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,74 @@
+import AirlockCore
+import Hummingbird
+
+/// `/v1/tasks`: create (admin), list and show (admin, auditor), suspend, resume and end (admin).
+struct TaskRoutes<Context: BrokerRequestContextProtocol> {
+    let broker: Broker
+
+    func register(on group: RouterGroup<Context>) {
+        let registry = broker.registry
+        group.post("tasks") { request, context in
+            _ = try context.require(.admin)
+            return try await create(request, context: context)
+        }
+        group.get("tasks") { _, context in
+            _ = try context.require(.admin, .auditor)
+            return JSONResponse.make(.object(["tasks": .array(await registry.list(now: Broker.now()))]))
+        }
+        group.get("tasks/{id}") { _, context in
+            _ = try context.require(.admin, .auditor)
+            return JSONResponse.make(try await registry.show(Self.id(context), now: Broker.now()))
+        }
+        group.post("tasks/{id}/suspend") { _, context in
+            _ = try context.require(.admin)
+            return JSONResponse.make(try await registry.suspend(Self.id(context), now: Broker.now()))
+        }
+        group.post("tasks/{id}/resume") { _, context in
+            _ = try context.require(.admin)
+            return JSONResponse.make(try await registry.resume(Self.id(context), now: Broker.now()))
+        }
+        group.delete("tasks/{id}") { _, context in
+            _ = try context.require(.admin)
+            let id = Self.id(context)
+            try await broker.endTask(id)
+            return JSONResponse.make(try await registry.show(id, now: Broker.now()))
+        }
+    }
+
+    private static func id(_ context: Context) -> String { context.parameters.get("id") ?? "" }
+
+    /// `{policy, ttl?, maxCalls?, workspace?}` → `201 {task, token}`.
+    private func create(_ request: Request, context: Context) async throws -> Response {
+        var body = try await JSONBody.read(request, context: context, maxBytes: broker.limits.maxBodyBytes)
+        let policy = try body.requiredString("policy")
+        let ttl = try readTTL(&body)
+        let maxCalls = try body.positiveInteger("maxCalls")
+        let workspace = try body.bool("workspace")
+        try body.finish()
+        let now = Broker.now()
+        let created = try await broker.registry.create(policyName: policy, ttl: ttl, maxCalls: maxCalls, workspace: workspace, now: now)
+        broker.logger.info("task created", metadata: ["task.id": "\(created.record.id)", "policy": "\(policy)"])
+        return JSONResponse.make(.object(["task": created.record.json(now: now), "token": .string(created.token)]), status: .created)
+    }
+
+    /// A duration with a unit (`"15m"`, `"2h"`) or whole seconds; at most the configured maximum.
+    private func readTTL(_ body: inout JSONBody) throws(Problem) -> Milliseconds {
+        let limits = broker.limits
+        guard let value = body.value("ttl") else { return limits.defaultTaskTTL }
+        let ttl: Milliseconds
+        switch value {
+        case .integer(let seconds) where seconds > 0: ttl = .seconds(UInt64(seconds))
+        case .string(let text):
+            guard let parsed = try? Milliseconds(parsing: text), parsed.value > 0 else {
+                throw Problem.badRequest("invalid_request", "`ttl` must be a duration such as \"15m\" or \"2h\", not \"\(text)\"")
+            }
+            ttl = parsed
+        default:
+            throw Problem.badRequest("invalid_request", "`ttl` must be a duration such as \"15m\" or a number of seconds")
+        }
+        guard ttl <= limits.maxTaskTTL else {
+            throw Problem.badRequest("invalid_request", "`ttl` of \(ttl) is longer than this broker allows (\(limits.maxTaskTTL))")
+        }
+        return ttl
+    }
+}

@@ -1,0 +1,81 @@
+import AirlockCore
+import AirlockSandbox
+import Synchronization
+
+/// Runs jobs in slots, each on its slot's own thread, and can kill what a slot runs.
+final class SandboxRunner: Sendable {
+    let pool: SlotPool
+    let admission: Admission
+    private let sandbox: Sandbox
+    private let programs: SeccompProgramCache
+    private let defaultProfile: String
+    private let workers: [SlotWorker]
+    private let killer: SlotKiller
+    /// Slots running a call, and whether that call is to be killed.
+    private let running = Mutex<[Int: Bool]>([:])
+
+    init(pool: SlotPool, queueLength: Int, sandboxDirectory: String) throws(SandboxError) {
+        self.pool = pool
+        self.admission = Admission(pool: pool, queueLength: queueLength)
+        self.sandbox = try Sandbox()
+        self.programs = SeccompProgramCache()
+        self.defaultProfile = sandboxDirectory + "/seccomp/default.json"
+        self.workers = (0..<pool.configuration.count).map { SlotWorker(name: "airlock-slot-\($0)") }
+        self.killer = SlotKiller(configuration: pool.configuration)
+    }
+
+    /// Compiles a profile now, so the first call that needs it does not pay for it.
+    func precompile(profile path: String) throws(SandboxError) {
+        _ = try programs.program(contentsOf: path)
+    }
+
+    /// Runs `job` in `slot` on the slot's thread. The caller holds the slot until this returns.
+    /// `killed` tells whether `kill(slots:)` ended the call.
+    func run(_ job: JobSpec, in slot: Slot) async -> (result: Result<Outcome, SandboxError>, killed: Bool) {
+        running.withLock { $0[slot.index] = false }
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Outcome, SandboxError>, Never>) in
+            workers[slot.index].submit { [sandbox, programs, defaultProfile] in
+                let result = Result { () throws(SandboxError) -> Outcome in
+                    let program = try programs.program(contentsOf: job.seccompProfile ?? defaultProfile)
+                    return try sandbox.run(job, seccomp: program, in: slot)
+                }
+                continuation.resume(returning: result)
+            }
+        }
+        let killed = running.withLock { $0.removeValue(forKey: slot.index) ?? false }
+        return (result, killed)
+    }
+
+    var runningCount: Int { running.withLock { $0.count } }
+
+    /// Kills the calls running in `slots`, and keeps killing until each has ended: a call caught
+    /// between taking its slot and joining the slot's cgroup is killed on the next pass.
+    func kill(slots: [Int]) {
+        let marked = running.withLock { running in
+            slots.filter { running[$0] != nil }.map { slot -> Int in
+                running[slot] = true
+                return slot
+            }
+        }
+        for slot in marked {
+            killer.kill(slot: slot)
+            Task { [self] in
+                while running.withLock({ $0[slot] == true }) {
+                    try? await Task.sleep(for: .milliseconds(20))
+                    killer.kill(slot: slot)
+                }
+            }
+        }
+    }
+
+    func killAll() {
+        kill(slots: running.withLock { Array($0.keys) })
+    }
+
+    /// Ends the slot threads and removes the slots' cgroups and namespaces. Only when idle.
+    func shutdown() {
+        admission.close()
+        workers.forEach { $0.stop() }
+        pool.shutdown()
+    }
+}

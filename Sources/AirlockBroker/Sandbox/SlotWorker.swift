@@ -1,0 +1,47 @@
+import Foundation
+
+/// A long-lived thread that runs one slot's sandboxes.
+///
+/// `Sandbox.run` blocks for the whole call, so it must never run on the Swift concurrency pool
+/// (a few slow tools would starve every request). And a child's `PR_SET_PDEATHSIG` fires when the
+/// thread that spawned it exits, so spawning threads must live as long as the broker.
+final class SlotWorker: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [@Sendable () -> Void] = []
+    private var stopping = false
+
+    init(name: String) {
+        let thread = Thread { [self] in self.loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    func submit(_ work: @escaping @Sendable () -> Void) {
+        condition.lock()
+        queue.append(work)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Lets the thread finish what it was given, then exit.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                return
+            }
+            let work = queue.removeFirst()
+            condition.unlock()
+            work()
+        }
+    }
+}
