@@ -5,6 +5,9 @@ struct Airlock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an AI agent's tool calls in confined, audited sandboxes.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, TaskCommand.self, CallCommand.self, ExecCommand.self, BenchCommand.self]
+        subcommands: [
+            ServeCommand.self, TaskCommand.self, CallCommand.self, ExecCommand.self, RunCommand.self, PolicyCommand.self,
+            TokenCommand.self, BenchCommand.self,
+        ]
     )
 }

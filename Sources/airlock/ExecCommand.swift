@@ -55,10 +55,10 @@ struct ExecCommand: ParsableCommand {
     func run() throws {
         let job: JobSpec
         let program: SeccompProgram
-        do {
+        do throws(CommandError) {
             job = try makeJob()
             program = try loadSeccomp()
-        } catch let error as CommandError {
+        } catch {
             FileHandle.standardError.write(Data("airlock exec: \(error.message)\n".utf8))
             throw ExitCode(2)
         }

@@ -105,20 +105,20 @@ extension ExecCommand {
             throw CommandError(message: "\(error)")
         }
     }
+}
 
-    /// A pool of one slot, made for this run and removed after it. Its uid is drawn from the
-    /// part of the reserved range kept for one-off runs, apart from any broker's slots.
-    func runInOneSlot(_ job: JobSpec, seccomp: SeccompProgram) throws(SandboxError) -> Outcome {
-        let pid = UInt32(getpid())
-        let configuration = SlotConfiguration(
-            count: 1, uidBase: SlotConfiguration.oneOffUIDBase + pid % SlotConfiguration.oneOffUIDCount,
-            cgroupName: "airlock-exec-\(pid)")
-        let pool = try SlotPool(configuration)
-        defer { pool.shutdown() }
-        guard let slot = pool.tryAcquire() else { throw .hostFailed(step: "acquire slot", errno: EBUSY) }
-        defer { pool.release(slot) }
-        return try Sandbox().run(job, seccomp: seccomp, in: slot)
-    }
+/// A pool of one slot, made for this run and removed after it. Its uid is drawn from the
+/// part of the reserved range kept for one-off runs, apart from any broker's slots.
+func runInOneSlot(_ job: JobSpec, seccomp: SeccompProgram) throws(SandboxError) -> Outcome {
+    let pid = UInt32(getpid())
+    let configuration = SlotConfiguration(
+        count: 1, uidBase: SlotConfiguration.oneOffUIDBase + pid % SlotConfiguration.oneOffUIDCount,
+        cgroupName: "airlock-exec-\(pid)")
+    let pool = try SlotPool(configuration)
+    defer { pool.shutdown() }
+    guard let slot = pool.tryAcquire() else { throw .hostFailed(step: "acquire slot", errno: EBUSY) }
+    defer { pool.release(slot) }
+    return try Sandbox().run(job, seccomp: seccomp, in: slot)
 }
 
 extension Outcome {

@@ -1,0 +1,98 @@
+import AirlockCore
+
+/// The JSON answer of `airlock run`: the decision and, for an allowed call, what happened.
+///
+/// Shape (keys sorted): `callId`, `tool`, `decision` (`allow` | `deny`), `reason` (`{code, message,
+/// violations}` or null), `tokenId`, `taskId`, `arguments` (as resolved), `argv`,
+/// `effectiveLimits`, `termination` (`{reason, exitCode | signal | syscall | step, errno}`),
+/// `exitCode`, `stdout` / `stderr` (`{text, totalBytes, truncated}`), `usage`, and `timing` in
+/// microseconds per stage. Fields that do not apply are null.
+struct RunEnvelope {
+    var call: ToolCall
+    var decision: Decision
+    var outcome: Outcome?
+    /// Stage name → microseconds, e.g. `decide`, `compileSeccomp`, `sandbox`.
+    var timing: [(stage: String, microseconds: UInt64)] = []
+
+    var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "callId": .string(call.callId), "tool": .string(call.tool),
+            "reason": .null, "tokenId": .null, "taskId": .null, "arguments": .null, "argv": .null,
+            "effectiveLimits": .null, "termination": .null, "exitCode": .null, "stdout": .null, "stderr": .null,
+            "usage": .null,
+        ]
+        switch decision {
+        case .deny(let denial):
+            object["decision"] = .string("deny")
+            object["reason"] = Self.json(denial)
+        case .allow(let allowed):
+            object["decision"] = .string("allow")
+            object["tokenId"] = .string(allowed.grant.tokenId.text)
+            object["taskId"] = .string(allowed.grant.taskId)
+            object["arguments"] = allowed.call.arguments
+            object["argv"] = .array(allowed.job.arguments.map(JSONValue.string))
+            object["effectiveLimits"] = Self.json(allowed.effectiveLimits)
+        }
+        if let outcome {
+            object["termination"] = Self.json(outcome.termination)
+            if case .exited(let code) = outcome.termination { object["exitCode"] = .integer(Int64(code)) }
+            object["stdout"] = Self.json(outcome.stdout)
+            object["stderr"] = Self.json(outcome.stderr)
+            object["usage"] = Self.json(outcome.usage)
+        }
+        var stages: [String: JSONValue] = [:]
+        for entry in timing { stages[entry.stage + "Microseconds"] = .integer(Int64(clamping: entry.microseconds)) }
+        object["timing"] = .object(stages)
+        return .object(object)
+    }
+
+    static func json(_ denial: CallDenial) -> JSONValue {
+        .object([
+            "code": .string(denial.code.rawValue), "message": .string(denial.message),
+            "violations": .array(
+                denial.violations.map {
+                    .object(["pointer": .string($0.pointer), "keyword": .string($0.keyword), "message": .string($0.message)])
+                }),
+        ])
+    }
+
+    static func json(_ termination: TerminationReason) -> JSONValue {
+        var object: [String: JSONValue] = ["reason": .string(termination.code)]
+        switch termination {
+        case .exited(let code): object["exitCode"] = .integer(Int64(code))
+        case .signaled(let signal): object["signal"] = .integer(Int64(signal))
+        case .seccompViolation(let syscall): object["syscall"] = .string(syscall)
+        case .spawnFailed(let step, let errno):
+            object["step"] = .string(step)
+            object["errno"] = .integer(Int64(errno))
+        case .wallTimeout, .cpuLimit, .memoryLimit, .processLimit: break
+        }
+        return .object(object)
+    }
+
+    static func json(_ stream: CapturedStream) -> JSONValue {
+        .object([
+            "text": .string(String(decoding: stream.bytes, as: UTF8.self)),
+            "totalBytes": .integer(Int64(clamping: stream.totalBytes)), "truncated": .bool(stream.truncated),
+        ])
+    }
+
+    static func json(_ usage: Usage) -> JSONValue {
+        .object([
+            "wallMicroseconds": .integer(Int64(clamping: usage.wallMicroseconds)),
+            "userCPUMicroseconds": .integer(Int64(clamping: usage.userCPUMicroseconds)),
+            "systemCPUMicroseconds": .integer(Int64(clamping: usage.systemCPUMicroseconds)),
+            "peakMemoryBytes": .integer(Int64(clamping: usage.peakMemoryBytes)),
+        ])
+    }
+
+    static func json(_ limits: Limits) -> JSONValue {
+        .object([
+            "wallTime": .string(limits.wallTime.description), "cpuTime": .string(limits.cpuTime.description),
+            "memory": .string(limits.memory.description), "addressSpace": .string(limits.addressSpace.description),
+            "processes": .integer(Int64(clamping: limits.processes)), "openFiles": .integer(Int64(clamping: limits.openFiles)),
+            "fileSize": .string(limits.fileSize.description), "outputBytes": .string(limits.outputBytes.description),
+            "tmpSize": .string(limits.tmpSize.description),
+        ])
+    }
+}
