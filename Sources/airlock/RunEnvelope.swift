@@ -33,13 +33,7 @@ struct RunEnvelope {
             object["argv"] = .array(allowed.job.arguments.map(JSONValue.string))
             object["effectiveLimits"] = Self.json(allowed.effectiveLimits)
         }
-        if let outcome {
-            object["termination"] = Self.json(outcome.termination)
-            if case .exited(let code) = outcome.termination { object["exitCode"] = .integer(Int64(code)) }
-            object["stdout"] = Self.json(outcome.stdout)
-            object["stderr"] = Self.json(outcome.stderr)
-            object["usage"] = Self.json(outcome.usage)
-        }
+        if let outcome { object.merge(outcome.jsonFields) { $1 } }
         var stages: [String: JSONValue] = [:]
         for entry in timing { stages[entry.stage + "Microseconds"] = .integer(Int64(clamping: entry.microseconds)) }
         object["timing"] = .object(stages)
@@ -53,36 +47,6 @@ struct RunEnvelope {
                 denial.violations.map {
                     .object(["pointer": .string($0.pointer), "keyword": .string($0.keyword), "message": .string($0.message)])
                 }),
-        ])
-    }
-
-    static func json(_ termination: TerminationReason) -> JSONValue {
-        var object: [String: JSONValue] = ["reason": .string(termination.code)]
-        switch termination {
-        case .exited(let code): object["exitCode"] = .integer(Int64(code))
-        case .signaled(let signal): object["signal"] = .integer(Int64(signal))
-        case .seccompViolation(let syscall): object["syscall"] = .string(syscall)
-        case .spawnFailed(let step, let errno):
-            object["step"] = .string(step)
-            object["errno"] = .integer(Int64(errno))
-        case .wallTimeout, .cpuLimit, .memoryLimit, .processLimit: break
-        }
-        return .object(object)
-    }
-
-    static func json(_ stream: CapturedStream) -> JSONValue {
-        .object([
-            "text": .string(String(decoding: stream.bytes, as: UTF8.self)),
-            "totalBytes": .integer(Int64(clamping: stream.totalBytes)), "truncated": .bool(stream.truncated),
-        ])
-    }
-
-    static func json(_ usage: Usage) -> JSONValue {
-        .object([
-            "wallMicroseconds": .integer(Int64(clamping: usage.wallMicroseconds)),
-            "userCPUMicroseconds": .integer(Int64(clamping: usage.userCPUMicroseconds)),
-            "systemCPUMicroseconds": .integer(Int64(clamping: usage.systemCPUMicroseconds)),
-            "peakMemoryBytes": .integer(Int64(clamping: usage.peakMemoryBytes)),
         ])
     }
 
