@@ -160,6 +160,7 @@ public struct Sandbox: Sendable {
         c.cgroup_procs_count = procs.count
         c.uid = slot.uid
         c.gid = slot.gid
+        c.workspace_gid = slot.workspaceGID ?? 0
         c.last_cap = lastCapability
         c.rlimits = UnsafePointer(arena.array(limits))
         c.rlimit_count = limits.count

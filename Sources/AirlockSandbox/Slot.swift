@@ -17,15 +17,18 @@ public final class Slot: @unchecked Sendable {
     public let index: Int
     public let uid: UInt32
     public let gid: UInt32
+    /// The supplementary group every slot of the pool shares, which owns task workspaces.
+    public let workspaceGID: UInt32?
     let networkNamespace: Int32
     let cgroup: SlotCgroup
     /// [0]: the broker's end, [1]: the child's end.
     let handoff: (Int32, Int32)
 
-    init(index: Int, uid: UInt32, layout: CgroupLayout, cgroupGroup: String) throws(SandboxError) {
+    init(index: Int, uid: UInt32, workspaceGID: UInt32?, layout: CgroupLayout, cgroupGroup: String) throws(SandboxError) {
         self.index = index
         self.uid = uid
         self.gid = uid
+        self.workspaceGID = workspaceGID
         var step: Int32 = 0
         let netns = cconfine_netns_create(&step)
         guard netns >= 0 else {

@@ -14,6 +14,10 @@ public struct SlotConfiguration: Sendable {
     /// Name of this pool's cgroup parent (`airlock-<pid>` by default), unique per process.
     public var cgroupName: String
     public var cgroupLayout: CgroupLayout
+    /// A group every slot joins as its one supplementary group, so that a task's calls, which
+    /// land in different slots, can all write its workspace (owned by this group, mode 2770).
+    /// Nil: no supplementary group.
+    public var workspaceGID: UInt32?
 
     /// The reserved range starts here: a broker's slots take `[base, base + count)`.
     public static let defaultUIDBase: UInt32 = 2_000_000_000
@@ -45,7 +49,7 @@ public final class SlotPool: Sendable {
         do {
             for i in 0..<configuration.count {
                 slots.append(try Slot(
-                    index: i, uid: configuration.uidBase + UInt32(i), layout: configuration.cgroupLayout,
+                    index: i, uid: configuration.uidBase + UInt32(i), workspaceGID: configuration.workspaceGID, layout: configuration.cgroupLayout,
                     cgroupGroup: "\(configuration.cgroupName)/slot-\(i)"))
             }
         } catch {

@@ -4,7 +4,11 @@
 #include <sys/prctl.h>
 
 int cc_credentials_drop(const struct cconfine_plan *plan, struct cc_failure *f) {
-    if (syscall(SYS_setgroups, 0, NULL) != 0)
+    /* No supplementary group but the workspace group, if the slot has one: every slot of a
+     * broker shares it, so files one call creates in a task's workspace (mode 2770, umask 002)
+     * stay writable by the task's later calls in other slots. */
+    gid_t groups[1] = { plan->workspace_gid };
+    if (syscall(SYS_setgroups, plan->workspace_gid != 0 ? 1 : 0, groups) != 0)
         return cc_fail(f, CCONFINE_STEP_SETGROUPS, 0, errno);
     if (syscall(SYS_setresgid, plan->gid, plan->gid, plan->gid) != 0)
         return cc_fail(f, CCONFINE_STEP_SETGID, 0, errno);

@@ -40,6 +40,7 @@ int cc_fds_prepare(const struct cconfine_plan *plan, int *error_fd, int *handoff
     int err = move_low(error_fd);
     if (err == 0) err = move_low(handoff_fd);
     if (err != 0) return cc_fail(f, CCONFINE_STEP_CLOSE_FDS, 1, err);
-    syscall(SYS_umask, 022);
+    /* Group-writable: a task's calls share the workspace group (see credentials.c). */
+    syscall(SYS_umask, 002);
     return 0;
 }

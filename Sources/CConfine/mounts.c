@@ -94,7 +94,7 @@ static int build_view(const char *root, const struct cconfine_mount *mounts, siz
         return cc_fail(f, CCONFINE_STEP_MOUNT_PRIVATE, 0, errno);
     if (syscall(SYS_mount, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1048576,mode=0755") != 0)
         return cc_fail(f, CCONFINE_STEP_MOUNT_ROOT, 0, errno);
-    /* Modes below are meant exactly; fds.c sets the tool's umask (022) before exec. */
+    /* Modes below are meant exactly; fds.c sets the tool's umask (002) before exec. */
     syscall(SYS_umask, 0);
     for (size_t i = 0; i < count; i++) {
         int err = apply(&mounts[i], f, (int)i);

@@ -41,21 +41,29 @@ struct BenchFixture {
         let view = try RootfsProfile.load(file: sandboxDirectory + "/rootfs/default.yaml")
         let seccomp = try SeccompCompiler.compile(contentsOf: sandboxDirectory + "/seccomp/default.json")
         let sandbox = try Sandbox()
-        let bwrap = ["/usr/bin/bwrap", "/bin/bwrap"].first { FileManager.default.isExecutableFile(atPath: $0) }
         var result: [Launcher] = []
         for (label, path, inside) in programs {
             result.append(Launcher(name: "posix_spawn \(label)", launch: Self.posixSpawn([path])))
             result.append(Launcher(name: "airlock \(label)", launch: Self.confined(path, inside: inside, view: view, seccomp: seccomp, sandbox: sandbox, pool: pool)))
-            if let bwrap {
-                // The same view as Airlock's: system directories read-only, private /tmp, /proc, /dev.
-                var arguments = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr",
-                                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-                                 "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
-                if path != inside { arguments += ["--ro-bind", path, inside] }
-                result.append(Launcher(name: "bwrap \(label)", launch: Self.posixSpawn(arguments + [inside])))
+            if let arguments = Self.bwrapArguments(program: path, inside: inside) {
+                result.append(Launcher(name: "bwrap \(label)", launch: Self.posixSpawn(arguments)))
             }
         }
         return result
+    }
+
+    /// `bwrap` running `program` (seen at `inside`) in the same view as Airlock's default: system
+    /// directories read-only, private /tmp, /proc, /dev, every namespace unshared. Nil when bwrap
+    /// is not installed.
+    static func bwrapArguments(program path: String, inside: String) -> [String]? {
+        guard let bwrap = ["/usr/bin/bwrap", "/bin/bwrap"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            return nil
+        }
+        var arguments = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr",
+                         "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                         "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
+        if path != inside { arguments += ["--ro-bind", path, inside] }
+        return arguments + [inside]
     }
 
     private static func confined(_ path: String, inside: String, view: FilesystemView, seccomp: SeccompProgram, sandbox: Sandbox, pool: SlotPool) -> @Sendable () throws -> UInt64 {
@@ -76,7 +84,7 @@ struct BenchFixture {
     }
 
     /// Plain `posix_spawn` + `waitpid`: the floor every sandbox is compared with.
-    private static func posixSpawn(_ arguments: [String]) -> @Sendable () throws -> UInt64 {
+    static func posixSpawn(_ arguments: [String]) -> @Sendable () throws -> UInt64 {
         let argv = CStrings(arguments)
         return {
             var pid: pid_t = 0

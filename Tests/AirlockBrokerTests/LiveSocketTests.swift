@@ -69,6 +69,24 @@ struct LiveSocketTests {
         }
     }
 
+    /// A body dribbled after its head is cut off at the request timeout even though each byte
+    /// resets the idle timer; a head sent in part is cut off at the idle timeout. The broker
+    /// closes the connection either way and keeps serving.
+    @Test func slowClientsAreDisconnected() async throws {
+        try await withLiveBroker(configure: { fixture in
+            fixture.configuration.limits.requestTimeout = Milliseconds(500)
+            fixture.configuration.limits.idleTimeout = Milliseconds(2500)
+        }) { live in
+            let path = live.socketPath
+            let bodyHead = "POST /v1/tasks HTTP/1.1\r\nHost: airlock\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            let dribbled = try await offPool { try secondsUntilClosed(path, first: bodyHead, thenEvery100ms: "x") }
+            #expect(dribbled.map { $0 < 2.0 } == true, "a dribbled body held the connection: \(String(describing: dribbled))")
+            let partialHead = try await offPool { try secondsUntilClosed(path, first: "GET /v1/health HTTP/1.1\r\nHost: air", thenEvery100ms: nil) }
+            #expect(partialHead.map { $0 >= 2.0 && $0 < 6.0 } == true, "a partial head: \(String(describing: partialHead))")
+            #expect(try await live.send("GET", "/v1/health").status == 200)
+        }
+    }
+
     @Test func liveSocketIsNeverStolenAndAStaleOneIsReplaced() async throws {
         try await withLiveBroker { live in
             var second = try TestBroker(roles: RoleMap.defaults(servingUID: geteuid()))
@@ -166,6 +184,26 @@ func healthAs(uid: Int, gid: Int, socket: String) async throws -> String {
     let result = try await runProgram(
         "/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "/usr/bin/python3", "-c", script, socket])
     return result.stdout + result.stderr
+}
+
+/// Sends `first`, then `byte` every 100 ms (or nothing), until the broker closes the connection:
+/// the seconds that took, or nil when it was still open after 8 s.
+func secondsUntilClosed(_ path: String, first: String, thenEvery100ms byte: String?) throws -> Double? {
+    let fd = try UnixSocket.connect(path)
+    defer { close(fd) }
+    let start = ContinuousClock.now
+    try UnixSocket.writeAll(fd, Array(first.utf8))
+    while ContinuousClock.now - start < .seconds(8) {
+        var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        if poll(&ready, 1, 100) > 0 {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            if recv(fd, &buffer, buffer.count, 0) <= 0 { break }
+        }
+        if let byte, send(fd, byte, byte.utf8.count, Int32(MSG_NOSIGNAL)) < 0 { break }
+    }
+    let elapsed = ContinuousClock.now - start
+    guard elapsed < .seconds(8) else { return nil }
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
 
 /// Creates a Unix socket file at `path`, listening or not; returns its descriptor.

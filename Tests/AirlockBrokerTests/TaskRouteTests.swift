@@ -5,6 +5,10 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension BrokerTests {
 @Suite("Tasks")
 struct TaskRouteTests {
@@ -18,8 +22,10 @@ struct TaskRouteTests {
             #expect(task["policy"] == .string("test-tools"))
             let workspace = try #require(task["workspace"]?.stringValue)
             #expect(workspace.hasPrefix(broker.configuration.stateDirectory + "/workspaces/"))
-            let attributes = try FileManager.default.attributesOfItem(atPath: workspace)
-            #expect((attributes[.posixPermissions] as? Int) == 0o777)
+            var info = stat()
+            #expect(stat(workspace, &info) == 0)
+            #expect(info.st_mode & 0o7777 == 0o2770)
+            #expect(info.st_uid == 0 && info.st_gid == broker.configuration.workspaceGID)
             let parent = try FileManager.default.attributesOfItem(atPath: broker.configuration.stateDirectory + "/workspaces")
             #expect((parent[.posixPermissions] as? Int) == 0o700)
         }

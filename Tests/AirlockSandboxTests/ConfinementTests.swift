@@ -149,6 +149,37 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.path + "/result.txt"))
     }
 
+    /// A task's calls land in different slots (different uids); with the pool's workspace group
+    /// and a 2770 workspace, what one call writes the next can rewrite.
+    @Test func filesOneSlotWritesAreWritableFromAnother() throws {
+        var configuration = SlotConfiguration(count: 2, uidBase: SlotConfiguration.defaultUIDBase + 99_990, cgroupName: "airlock-test-\(getpid())-shared")
+        let group = configuration.uidBase - 1
+        configuration.workspaceGID = group
+        let pool = try SlotPool(configuration)
+        defer { pool.shutdown() }
+        let sandbox = try Sandbox()
+        let first = try #require(pool.tryAcquire()), second = try #require(pool.tryAcquire())
+        defer { pool.release(first); pool.release(second) }
+        #expect(first.uid != second.uid)
+        let dir = try TemporaryDirectory()
+        #expect(chown(dir.path, 0, group) == 0 && chmod(dir.path, 0o2770) == 0)
+        let workspace = FilesystemView.Bind(source: dir.path, target: "/work", writable: true)
+        let write = Harness.probeJob(["write", "/work/shared.txt"], workspace: workspace)
+        #expect(try sandbox.run(write, seccomp: Harness.defaultSeccomp, in: first).out == "write: ok\n")
+        #expect(try sandbox.run(write, seccomp: Harness.defaultSeccomp, in: second).out == "write: ok\n")
+        var info = stat()
+        #expect(stat(dir.path + "/shared.txt", &info) == 0)
+        #expect(info.st_uid == first.uid)
+        #expect(info.st_gid == group)
+        #expect(info.st_mode & 0o777 == 0o664)
+        // Without the group, the second slot's uid may not touch the first one's file.
+        let unshared = try SlotPool(SlotConfiguration(count: 1, uidBase: SlotConfiguration.defaultUIDBase + 99_993, cgroupName: "airlock-test-\(getpid())-unshared"))
+        defer { unshared.shutdown() }
+        let stranger = try #require(unshared.tryAcquire())
+        defer { unshared.release(stranger) }
+        #expect(try sandbox.run(write, seccomp: Harness.defaultSeccomp, in: stranger).out == "write: EACCES\n")
+    }
+
     @Test func workspaceMustBeADirectory() throws {
         let job = Harness.probeJob(["hello"], workspace: .init(source: "/etc/hostname", target: "/work"))
         #expect(throws: SandboxError.invalidJob(field: "workspace", reason: "/etc/hostname is not a directory")) { try Harness.run(job) }

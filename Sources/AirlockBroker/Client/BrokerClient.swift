@@ -51,12 +51,18 @@ public struct BrokerClient: Sendable {
     }
 
     public func send(_ method: String, _ path: String, headers: [(String, String)] = [], json: JSONValue? = nil) throws(BrokerClientError) -> BrokerReply {
+        try exchange(Self.request(method, path, headers: headers, json: json, keepAlive: false))
+    }
+
+    /// The bytes of one request with a JSON body (or none).
+    static func request(_ method: String, _ path: String, headers: [(String, String)], json: JSONValue?, keepAlive: Bool) -> [UInt8] {
         let body = json.map { JSONSerializer.serialize($0) }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: airlock\r\nConnection: close\r\n"
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: airlock\r\n"
+        if !keepAlive { head += "Connection: close\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         head += "\r\n"
-        return try exchange(Array(head.utf8) + (body ?? []))
+        return Array(head.utf8) + (body ?? [])
     }
 
     /// Sends raw bytes and parses the reply (tests use it for requests a client would never make).
@@ -74,12 +80,30 @@ public struct BrokerClient: Sendable {
         return try Self.parse(raw)
     }
 
-    static func parse(_ raw: [UInt8]) throws(BrokerClientError) -> BrokerReply {
+    /// Where the blank line that ends the headers starts, if it has arrived.
+    static func headerEnd(_ raw: [UInt8]) -> Int? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = raw.indices.first(where: { raw[$0...].starts(with: separator) }) else {
+        return raw.indices.first { raw[$0...].starts(with: separator) }
+    }
+
+    static func parse(_ raw: [UInt8]) throws(BrokerClientError) -> BrokerReply {
+        guard let end = headerEnd(raw) else {
             throw .malformedReply(raw.isEmpty ? "the connection closed without a reply" : "no end of headers")
         }
-        let lines = String(decoding: raw[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        var reply = try parseHead(raw[..<end])
+        reply.body = Array(raw[(end + 4)...])
+        if reply.header("transfer-encoding")?.lowercased() == "chunked" {
+            reply.body = try dechunk(reply.body)
+        } else if let length = reply.header("content-length").flatMap(Int.init) {
+            guard reply.body.count >= length else { throw .malformedReply("body shorter than its Content-Length") }
+            reply.body = Array(reply.body.prefix(length))
+        }
+        return reply
+    }
+
+    /// The status line and headers (the bytes before the blank line), with an empty body.
+    static func parseHead(_ head: ArraySlice<UInt8>) throws(BrokerClientError) -> BrokerReply {
+        let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = lines[0].split(separator: " ", maxSplits: 2)
         guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = Int(statusParts[1]) else {
             throw .malformedReply("status line `\(lines[0])`")
@@ -89,14 +113,7 @@ public struct BrokerClient: Sendable {
             guard let colon = line.firstIndex(of: ":") else { throw .malformedReply("header line `\(line)`") }
             headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        var reply = BrokerReply(status: status, headers: headers, body: Array(raw[(end + 4)...]))
-        if reply.header("transfer-encoding")?.lowercased() == "chunked" {
-            reply.body = try dechunk(reply.body)
-        } else if let length = reply.header("content-length").flatMap(Int.init) {
-            guard reply.body.count >= length else { throw .malformedReply("body shorter than its Content-Length") }
-            reply.body = Array(reply.body.prefix(length))
-        }
-        return reply
+        return BrokerReply(status: status, headers: headers, body: [])
     }
 
     private static func dechunk(_ bytes: [UInt8]) throws(BrokerClientError) -> [UInt8] {

@@ -60,6 +60,15 @@ enum UnixSocket {
         }
     }
 
+    /// One `recv` of at most `count` bytes appended to `buffer`; false when the peer closed.
+    static func readSome(_ fd: Int32, into buffer: inout [UInt8], count: Int = 64 * 1024) throws(UnixSocketError) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: count)
+        let n = chunk.withUnsafeMutableBytes { raw in retryingEINTR { recv(fd, raw.baseAddress!, raw.count, 0) } }
+        guard n >= 0 else { throw UnixSocketError(step: "recv", errno: errno) }
+        buffer += chunk[..<n]
+        return n > 0
+    }
+
     /// `SO_RCVTIMEO`: a blocked read gives up after `seconds`.
     static func setReceiveTimeout(_ fd: Int32, seconds: Int) {
         var value = timeval(tv_sec: seconds, tv_usec: 0)

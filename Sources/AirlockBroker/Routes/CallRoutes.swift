@@ -15,7 +15,7 @@ struct CallRoutes<Context: BrokerRequestContextProtocol> {
             _ = try context.require(.agent, .admin)
             let token = try Self.bearerToken(request)
             var body = try await JSONBody.read(request, context: context, maxBytes: broker.limits.maxBodyBytes)
-            let call = CallRequest(
+            let call = ToolCall(
                 tool: try body.requiredString("tool"), arguments: body.value("arguments") ?? .object([:]),
                 callId: try Self.callId(body.string("callId")))
             try body.finish()

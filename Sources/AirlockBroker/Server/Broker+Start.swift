@@ -26,8 +26,9 @@ extension Broker {
         }
         let runner: SandboxRunner
         do {
-            let slots = SlotConfiguration(
+            var slots = SlotConfiguration(
                 count: configuration.limits.slots, uidBase: configuration.slotUIDBase, cgroupName: configuration.cgroupName)
+            slots.workspaceGID = configuration.workspaceGID
             runner = try SandboxRunner(pool: SlotPool(slots), queueLength: configuration.limits.queueLength, sandboxDirectory: sandboxDirectory)
             logger.info("slots ready", metadata: ["slots": "\(slots.count)", "cgroups": "\(slots.cgroupLayout)"])
             for profile in Set(policies.values.flatMap { $0.tools.values.map(\.seccompProfile) }) {
@@ -36,7 +37,8 @@ extension Broker {
         } catch {
             throw BrokerStartError(description: "sandbox: \(error)")
         }
-        let registry = TaskRegistry(keyring: keyring, revocations: revocations, policies: policies, stateDirectory: state)
+        let registry = TaskRegistry(
+            keyring: keyring, revocations: revocations, policies: policies, stateDirectory: state, workspaceGID: configuration.workspaceGID)
         return Broker(configuration: configuration, policies: policies, registry: registry, runner: runner, logger: logger)
     }
 

@@ -35,7 +35,7 @@ public final class Broker: Sendable {
     // MARK: Calls
 
     /// Authorizes, queues, runs and answers one call. Denials and back-pressure are `Problem`s.
-    func call(token: String, request: CallRequest) async throws(Problem) -> JSONValue {
+    func call(token: String, request: ToolCall) async throws(Problem) -> JSONValue {
         guard !draining.load(ordering: .relaxed) else { throw Admission.shuttingDown }
         let clock = ContinuousClock()
         let start = clock.now

@@ -19,7 +19,8 @@ import Foundation
 ///   gracePeriod: 10s
 ///   defaultTaskTTL: 1h
 ///   maxTaskTTL: 24h
-///   idleTimeout: 60s
+///   idleTimeout: 60s     # no complete request part for this long: closed
+///   requestTimeout: 30s  # a request must be read to its end this long after its head
 /// ```
 /// With a `roles` section, only the uids and gids it lists may connect (root is not implied).
 public enum BrokerConfigFile {
@@ -87,6 +88,7 @@ public enum BrokerConfigFile {
         if let v = m.optional("defaultTaskTTL") { limits.defaultTaskTTL = try v.milliseconds() }
         if let v = m.optional("maxTaskTTL") { limits.maxTaskTTL = try v.milliseconds() }
         if let v = m.optional("idleTimeout") { limits.idleTimeout = try v.milliseconds() }
+        if let v = m.optional("requestTimeout") { limits.requestTimeout = try v.milliseconds() }
         try m.finish()
         guard limits.defaultTaskTTL <= limits.maxTaskTTL else {
             throw value.error("defaultTaskTTL (\(limits.defaultTaskTTL)) is longer than maxTaskTTL (\(limits.maxTaskTTL))")

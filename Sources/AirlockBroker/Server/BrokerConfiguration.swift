@@ -43,6 +43,10 @@ public struct BrokerConfiguration: Sendable {
         self.cgroupName = cgroupName
     }
 
+    /// The group that owns task workspaces and that every slot joins: the gid just below the
+    /// slot range, so it is as unused on the host as the slot uids are.
+    public var workspaceGID: UInt32 { slotUIDBase - 1 }
+
     /// The socket path in effect.
     public var effectiveSocketPath: String { socketPath ?? stateDirectory + "/airlock.sock" }
 }
@@ -63,8 +67,12 @@ public struct BrokerLimits: Sendable, Hashable {
     /// A task's lifetime when `POST /v1/tasks` names none, and the longest it may ask for.
     public var defaultTaskTTL: Milliseconds = .seconds(3600)
     public var maxTaskTTL: Milliseconds = .seconds(24 * 3600)
-    /// A connection with no request in progress for this long is closed.
+    /// A connection that sends no complete request part (head, body chunk) for this long while no
+    /// request is being answered is closed; a head sent a byte at a time is cut off here.
     public var idleTimeout: Milliseconds = .seconds(60)
+    /// A request whose head has arrived must be read to its end within this; a client that
+    /// dribbles its body is disconnected.
+    public var requestTimeout: Milliseconds = .seconds(30)
 
     public init() {}
 

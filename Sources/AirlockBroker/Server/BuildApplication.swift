@@ -19,7 +19,11 @@ public struct BrokerApplication<Context: BrokerRequestContextProtocol>: Applicat
     let binding: SocketBinding
 
     public var server: HTTPServerBuilder {
-        .http1(configuration: .init(idleTimeout: .milliseconds(Int64(broker.limits.idleTimeout.value))))
+        let requestTimeout = TimeAmount.milliseconds(Int64(broker.limits.requestTimeout.value))
+        return .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestDeadline(timeout: requestTimeout)],
+                idleTimeout: .milliseconds(Int64(broker.limits.idleTimeout.value))))
     }
 
     /// For the router test harness, which runs `services` around each test (no server there).

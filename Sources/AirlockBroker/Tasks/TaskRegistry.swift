@@ -1,12 +1,14 @@
 import AirlockCore
 import Foundation
 
-/// A call that passed authorization and holds its place in its task until `finish` or `cancel`.
+/// A call that `decide()` allowed and that holds its place in its task until `finish` or `cancel`.
 struct CallTicket: Sendable {
     let taskId: String
     let callId: String
-    let lineage: [TokenID]
-    let job: JobSpec
+    let allowed: AllowedCall
+
+    var lineage: [TokenID] { allowed.grant.lineage }
+    var job: JobSpec { allowed.job }
 }
 
 /// What a new task's creator receives.
@@ -26,12 +28,12 @@ actor TaskRegistry {
     private let stateDirectory: String
     private let workspaces: WorkspaceStore
 
-    init(keyring: RootKeyring, revocations: RevocationList, policies: [String: Policy], stateDirectory: String) {
+    init(keyring: RootKeyring, revocations: RevocationList, policies: [String: Policy], stateDirectory: String, workspaceGID: UInt32) {
         self.keyring = keyring
         self.revocations = revocations
         self.policies = policies
         self.stateDirectory = stateDirectory
-        self.workspaces = WorkspaceStore(stateDirectory: stateDirectory)
+        self.workspaces = WorkspaceStore(stateDirectory: stateDirectory, group: workspaceGID)
     }
 
     // MARK: Tasks
@@ -115,27 +117,40 @@ actor TaskRegistry {
 
     // MARK: Calls
 
-    /// Authorizes the call and, if it may run, counts it and reserves its place in the task.
-    func begin(token: String, call: CallRequest, now: EpochSeconds, concurrencyCap: Int) throws(Problem) -> CallTicket {
-        let inputs = AuthorizationInputs(keyring: keyring, revocations: revocations, policies: policies, now: now, task: { self.tasks[$0] })
-        let authorized: Authorized
-        do {
-            authorized = try authorize(token: token, call: call, inputs: inputs)
-        } catch {
-            if let id = error.taskId { tasks[id]?.callsDenied += 1 }
-            throw Problem.denied(error.denial, callId: call.callId)
+    /// Decides the call (`decide()`, with this task's state) and, if it may run, counts it and
+    /// reserves its place in the task.
+    ///
+    /// The token is parsed here only to find the task it claims; `decide()` verifies that claim
+    /// before anything else, and a denial is counted against a task only once the token verified.
+    func begin(token text: String, call: ToolCall, now: EpochSeconds, concurrencyCap: Int) throws(Problem) -> CallTicket {
+        let token: CapabilityToken
+        do { token = try CapabilityToken(text: text) } catch {
+            throw Problem.denied(CallDenial(.tokenInvalid, "the bearer token is not valid (\(error.code)); use the token the task was created with"), callId: call.callId)
         }
-        var task = try record(authorized.taskId)
+        guard var task = tasks[token.taskId], let policy = policies[task.policyName] else {
+            throw Problem.denied(CallDenial(.tokenInvalid, "the token names a task this broker does not know"), callId: call.callId)
+        }
+        let allowed: AllowedCall
+        switch decide(call: call, token: token, policy: policy, now: now, state: decisionState(of: task)) {
+        case .deny(let denial):
+            if denial.code != .tokenInvalid {
+                task.callsDenied += 1
+                tasks[task.id] = task
+            }
+            throw Problem.denied(denial, callId: call.callId)
+        case .allow(let call):
+            allowed = call
+        }
         guard task.runningCalls[call.callId] == nil else {
             throw Problem(.conflict, code: "call_id_in_use", detail: "a call with id \(call.callId) is already running in this task")
         }
         switch task.lifecycle.handle(.callRequested(concurrencyCap: concurrencyCap)) {
         case .startCall:
-            for id in authorized.grant.lineage { task.callsCounted[id, default: 0] += 1 }
+            for id in allowed.grant.lineage { task.callsCounted[id, default: 0] += 1 }
             task.callsMade += 1
             task.runningCalls[call.callId] = .some(nil)
             tasks[task.id] = task
-            return CallTicket(taskId: task.id, callId: call.callId, lineage: authorized.grant.lineage, job: authorized.job)
+            return CallTicket(taskId: task.id, callId: call.callId, allowed: allowed)
         case .denyCall(let code):
             task.callsDenied += 1
             tasks[task.id] = task
@@ -146,6 +161,19 @@ actor TaskRegistry {
         case .none, .refuse, .endTask:
             preconditionFailure("a call request never yields \(String(describing: task.lifecycle))")
         }
+    }
+
+    /// What `decide()` needs to know of a task besides the call, the token and the policy.
+    private func decisionState(of task: TaskRecord) -> DecisionState {
+        let taskState: DecisionState.TaskState
+        switch task.lifecycle.state {
+        case .active: taskState = .active
+        case .suspended: taskState = .suspended
+        case .ended: taskState = .ended
+        }
+        return DecisionState(
+            taskId: task.id, keys: keyring, revocations: revocations, callsMade: task.callsCounted,
+            workspace: task.workspace.flatMap { try? WorkspaceRoot(hostPath: $0) }, taskState: taskState)
     }
 
     /// Records the slot a call runs in. Returns true when the task ended meanwhile: kill it.

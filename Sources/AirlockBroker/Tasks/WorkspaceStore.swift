@@ -6,23 +6,27 @@ import Glibc
 
 /// Task workspaces: `<state>/workspaces/<task id>`, created by the broker.
 ///
-/// `<state>/workspaces` is 0700, so no host user but root can reach a workspace; the workspace
-/// itself is 0777 because each call runs as its slot's own uid, and a task's calls land in
-/// different slots. (A shared sandbox gid with mode 2770 and umask 002 would be tighter; it needs
-/// a gid in `JobSpec`/`Slot` separate from the uid.)
+/// `<state>/workspaces` is 0700, so no host user but root can reach a workspace. A workspace is
+/// owned by root and the broker's workspace group, mode 2770: each call runs as its slot's own
+/// uid, a task's calls land in different slots, and every slot has the workspace group as its one
+/// supplementary group. The setgid bit gives new files and directories that group, and the tool's
+/// umask (002) keeps them group-writable, so what one call writes the next can change.
 struct WorkspaceStore: Sendable {
     let directory: String
+    let group: UInt32
 
-    init(stateDirectory: String) {
+    init(stateDirectory: String, group: UInt32) {
         self.directory = stateDirectory + "/workspaces"
+        self.group = group
     }
 
     func create(taskId: String) throws(Problem) -> String {
         try makeDirectory(directory, mode: 0o700)
         let path = directory + "/" + taskId
-        try makeDirectory(path, mode: 0o777)
-        // mkdir applies the umask; the mode must be exact.
-        guard chmod(path, 0o777) == 0 else { throw failure("chmod \(path)") }
+        try makeDirectory(path, mode: 0o770)
+        guard chown(path, 0, group) == 0 else { throw failure("chown \(path)") }
+        // mkdir applies the umask and ignores the setgid bit; the mode must be exact.
+        guard chmod(path, 0o2770) == 0 else { throw failure("chmod \(path)") }
         return path
     }
 

@@ -120,6 +120,7 @@ struct cconfine_plan {
 
     uid_t uid;
     gid_t gid;
+    gid_t workspace_gid;          /* the one supplementary group (owns task workspaces); 0: none */
     int last_cap;                 /* highest capability number the kernel knows */
 
     const struct cconfine_rlimit *_Nullable rlimits;

@@ -41,7 +41,7 @@ static int read_file(const char *path) {
 }
 
 static int write_file(const char *path) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd < 0) return report("write", -1);
     ssize_t n = write(fd, "x", 1);
     close(fd);

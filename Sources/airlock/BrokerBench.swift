@@ -1,0 +1,212 @@
+import AirlockBroker
+import AirlockCore
+import ArgumentParser
+import Foundation
+import Synchronization
+
+/// `airlock bench broker`: a full call round trip — socket, token, decision, execution log,
+/// confined `/bin/true`, output channel, answer — against a bare `bwrap /bin/true` and plain
+/// `posix_spawn`, interleaved in one run; then throughput with concurrent clients, and the
+/// broker's resident memory idle and under load.
+///
+/// The broker is a separate `airlock serve` process (this binary), so its memory is its own and
+/// the clients here do not share its threads. Each client keeps its connection alive, as an agent
+/// framework's HTTP client does.
+struct BrokerBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Round trip of a call through a live broker, beside bwrap and posix_spawn launches.")
+
+    @Option(help: "Sequential calls (each interleaved with one bwrap and one posix_spawn launch).") var count = 300
+    @Option(help: "Calls in the concurrent run.") var calls = 2000
+    @Option(help: "Concurrent clients, each on its own connection.") var clients = 8
+    @Flag(help: "Print the results as JSON.") var json = false
+
+    func run() throws {
+        let fixture = try BrokerBenchFixture(clients: clients)
+        defer { fixture.remove() }
+        let server = try fixture.startBroker()
+        defer { server.stop() }
+        Thread.sleep(forTimeInterval: 1)
+        let idleRSS = server.residentBytes()
+
+        let token = try fixture.createTask()
+        let connection = try BrokerConnection(socketPath: fixture.socket)
+        let call = fixture.callRequest(token: token)
+        for _ in 0..<20 { try fixture.checkedCall(connection, call) }  // warm: slots, caches, connection
+
+        // Sequential, interleaved: drift affects all three alike.
+        let bwrap = BenchFixture.bwrapArguments(program: "/bin/true", inside: "/bin/true").map(BenchFixture.posixSpawn)
+        let spawn = BenchFixture.posixSpawn(["/bin/true"])
+        var roundTrips: [UInt64] = [], bwraps: [UInt64] = [], spawns: [UInt64] = []
+        for _ in 0..<count {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try fixture.checkedCall(connection, call)
+            roundTrips.append(DispatchTime.now().uptimeNanoseconds - start)
+            if let bwrap { bwraps.append(try bwrap()) }
+            spawns.append(try spawn())
+        }
+
+        // Concurrent: `clients` connections share `calls` calls; memory sampled meanwhile.
+        let sampler = PeakMemorySampler(pid: server.pid)
+        let (concurrent, seconds) = try fixture.concurrentCalls(token: token, calls: calls, clients: clients)
+        let peakRSS = sampler.stop()
+
+        let report = BrokerBenchReport(
+            sequential: count, concurrentCalls: calls, clients: clients, roundTrip: roundTrips, bwrap: bwraps, posixSpawn: spawns,
+            concurrent: concurrent, callsPerSecond: Double(calls) / seconds, idleRSS: idleRSS, peakRSS: peakRSS)
+        print(json ? report.json() : report.table())
+    }
+}
+
+/// Samples a process's resident memory every 20 ms on its own thread and keeps the largest.
+final class PeakMemorySampler: Sendable {
+    private let state: Mutex<(peak: Int, running: Bool)>
+    private let done = DispatchSemaphore(value: 0)
+
+    init(pid: Int32) {
+        state = Mutex((BrokerProcess.residentBytes(pid: pid), true))
+        Thread { [self] in
+            while state.withLock({ $0.running }) {
+                let now = BrokerProcess.residentBytes(pid: pid)
+                state.withLock { $0.peak = max($0.peak, now) }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            done.signal()
+        }.start()
+    }
+
+    /// Stops sampling; the peak seen.
+    func stop() -> Int {
+        state.withLock { $0.running = false }
+        done.wait()
+        return state.withLock { $0.peak }
+    }
+}
+
+/// A state directory, a policy with one tool (`/bin/true`) and a configuration that lets every
+/// client of the concurrent run be in flight at once.
+struct BrokerBenchFixture {
+    let directory: String
+    var socket: String { directory + "/state/airlock.sock" }
+
+    init(clients: Int) throws {
+        directory = NSTemporaryDirectory() + "airlock-bench-broker-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory + "/policies", withIntermediateDirectories: true)
+        try Self.policy.write(toFile: directory + "/policies/bench.yaml", atomically: true, encoding: .utf8)
+        let config = """
+            limits:
+              perTaskConcurrency: \(max(clients, 1))
+              queue: \(max(clients * 2, 64))
+
+            """
+        try config.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+    }
+
+    static let policy = """
+        name: bench
+        description: One tool that does nothing, to measure what a call costs around the tool.
+        tools:
+          noop:
+            description: Run /bin/true.
+            executable: /bin/true
+            argv: [true]
+            arguments: {type: object, additionalProperties: false}
+
+        """
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// `airlock serve` (this executable) on the fixture, once its socket answers.
+    func startBroker() throws -> BrokerProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = [
+            "serve", "--state-dir", directory + "/state", "--policies", directory + "/policies", "--config", directory + "/config.yaml",
+            "--log-level", "error",
+        ]
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let server = BrokerProcess(process: process)
+        let client = BrokerClient(socketPath: socket, timeoutSeconds: 5)
+        for _ in 0..<500 {
+            if (try? client.send("GET", "/v1/health"))?.status == 200 { return server }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        server.stop()
+        throw BenchError(description: "the broker did not start (run `airlock serve --state-dir \(directory)/state --policies \(directory)/policies` to see why)")
+    }
+
+    func createTask() throws -> String {
+        let reply = try BrokerClient(socketPath: socket, timeoutSeconds: 10).send(
+            "POST", "/v1/tasks", json: .object(["policy": .string("bench")]))
+        guard reply.status == 201, let token = reply.json?.objectValue?["token"]?.stringValue else {
+            throw BenchError(description: "task creation answered \(reply.status): \(String(decoding: reply.body, as: UTF8.self))")
+        }
+        return token
+    }
+
+    func callRequest(token: String) -> (headers: [(String, String)], body: JSONValue) {
+        ([("Authorization", "Bearer \(token)")], .object(["tool": .string("noop"), "arguments": .object([:])]))
+    }
+
+    func checkedCall(_ connection: BrokerConnection, _ call: (headers: [(String, String)], body: JSONValue)) throws {
+        let reply = try connection.send("POST", "/v1/calls", headers: call.headers, json: call.body)
+        guard reply.status == 200, reply.json?.objectValue?["exitCode"] == .integer(0) else {
+            throw BenchError(description: "a call answered \(reply.status): \(String(decoding: reply.body.prefix(400), as: UTF8.self))")
+        }
+    }
+
+    /// Latencies of every call and the wall time of the whole run.
+    func concurrentCalls(token: String, calls: Int, clients: Int) throws -> ([UInt64], Double) {
+        let remaining = Atomic<Int>(calls)
+        let results = Mutex<(samples: [UInt64], error: (any Error)?)>(([], nil))
+        let call = callRequest(token: token)
+        let start = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: clients) { _ in
+            var samples: [UInt64] = []
+            do {
+                let connection = try BrokerConnection(socketPath: socket)
+                while remaining.subtract(1, ordering: .relaxed).newValue >= 0 {
+                    let begin = DispatchTime.now().uptimeNanoseconds
+                    try checkedCall(connection, call)
+                    samples.append(DispatchTime.now().uptimeNanoseconds - begin)
+                }
+            } catch {
+                results.withLock { $0.error = error }
+            }
+            results.withLock { $0.samples += samples }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return try results.withLock { state in
+            if let error = state.error { throw error }
+            return (state.samples, seconds)
+        }
+    }
+}
+
+/// The broker under measurement.
+struct BrokerProcess {
+    let process: Process
+    var pid: Int32 { process.processIdentifier }
+
+    func residentBytes() -> Int { Self.residentBytes(pid: pid) }
+
+    /// VmRSS of a process, in bytes.
+    static func residentBytes(pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return kib * 1024
+    }
+
+    /// SIGTERM, as an operator stops it, and wait for the clean shutdown.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
