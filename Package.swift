@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "airlock", targets: ["airlock"]),
         .library(name: "AirlockCore", targets: ["AirlockCore"]),
         .library(name: "AirlockSandbox", targets: ["AirlockSandbox"]),
+        .library(name: "AirlockAudit", targets: ["AirlockAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +28,14 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The execution log: hash-chained records, group commit, signed checkpoints, verify, replay.
+        .target(
+            name: "AirlockAudit",
+            dependencies: [
+                "AirlockCore",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Everything between clone and execve. Async-signal-safe C only.
@@ -67,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "airlock",
             dependencies: [
-                "AirlockCore", "AirlockSandbox", "AirlockBroker",
+                "AirlockCore", "AirlockSandbox", "AirlockBroker", "AirlockAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -78,6 +87,7 @@ let package = Package(
             dependencies: ["AirlockSandbox", "AirlockCore", "CSeccomp"]
         ),
         .testTarget(name: "AirlockCLITests", dependencies: ["airlock"]),
+        .testTarget(name: "AirlockAuditTests", dependencies: ["AirlockAudit", "AirlockCore", "airlock"]),
         .testTarget(
             name: "AirlockBrokerTests",
             dependencies: [

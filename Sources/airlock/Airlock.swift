@@ -7,7 +7,7 @@ struct Airlock: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, TaskCommand.self, CallCommand.self, ExecCommand.self, RunCommand.self, PolicyCommand.self,
-            TokenCommand.self, BenchCommand.self,
+            TokenCommand.self, AuditCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -24,39 +24,19 @@ struct RunEnvelope {
         switch decision {
         case .deny(let denial):
             object["decision"] = .string("deny")
-            object["reason"] = Self.json(denial)
+            object["reason"] = denial.jsonValue
         case .allow(let allowed):
             object["decision"] = .string("allow")
             object["tokenId"] = .string(allowed.grant.tokenId.text)
             object["taskId"] = .string(allowed.grant.taskId)
             object["arguments"] = allowed.call.arguments
             object["argv"] = .array(allowed.job.arguments.map(JSONValue.string))
-            object["effectiveLimits"] = Self.json(allowed.effectiveLimits)
+            object["effectiveLimits"] = allowed.effectiveLimits.jsonValue
         }
         if let outcome { object.merge(outcome.jsonFields) { $1 } }
         var stages: [String: JSONValue] = [:]
         for entry in timing { stages[entry.stage + "Microseconds"] = .integer(Int64(clamping: entry.microseconds)) }
         object["timing"] = .object(stages)
         return .object(object)
-    }
-
-    static func json(_ denial: CallDenial) -> JSONValue {
-        .object([
-            "code": .string(denial.code.rawValue), "message": .string(denial.message),
-            "violations": .array(
-                denial.violations.map {
-                    .object(["pointer": .string($0.pointer), "keyword": .string($0.keyword), "message": .string($0.message)])
-                }),
-        ])
-    }
-
-    static func json(_ limits: Limits) -> JSONValue {
-        .object([
-            "wallTime": .string(limits.wallTime.description), "cpuTime": .string(limits.cpuTime.description),
-            "memory": .string(limits.memory.description), "addressSpace": .string(limits.addressSpace.description),
-            "processes": .integer(Int64(clamping: limits.processes)), "openFiles": .integer(Int64(clamping: limits.openFiles)),
-            "fileSize": .string(limits.fileSize.description), "outputBytes": .string(limits.outputBytes.description),
-            "tmpSize": .string(limits.tmpSize.description),
-        ])
     }
 }

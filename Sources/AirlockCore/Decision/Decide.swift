@@ -49,8 +49,24 @@ public func decide(call: ToolCall, token: String, policy: Policy, now: EpochSeco
 /// `decide` for a token already parsed (the broker parses once per request; the checks are the
 /// same, starting with signature verification).
 public func decide(call: ToolCall, token: CapabilityToken, policy: Policy, now: EpochSeconds, state: DecisionState) -> Decision {
+    let grant: Grant
+    do {
+        grant = try state.keys.verify(token)
+    } catch {
+        return .deny(DecisionChecks.invalidToken(error))
+    }
+    return decide(call: call, grant: grant, policy: policy, now: now, state: state)
+}
+
+/// `decide` for a grant whose signature chain was already verified: every check after step 1's
+/// signature check (the grant's task, then steps 2 to 10).
+///
+/// The broker verifies once and logs the token it verified; a replay of the execution log rebuilds
+/// the same grant from the logged caveats (`Grant(unverified:)`), because signatures are never
+/// logged. `state.keys` is not used.
+public func decide(call: ToolCall, grant: Grant, policy: Policy, now: EpochSeconds, state: DecisionState) -> Decision {
     do throws(CallDenial) {
-        let grant = try DecisionChecks.verify(token, policy: policy, state: state)
+        try DecisionChecks.checkBinding(of: grant, policy: policy, state: state)
         try DecisionChecks.checkStanding(of: grant, now: now, state: state)
         let tool = try DecisionChecks.tool(named: call.tool, grant: grant, policy: policy)
         try DecisionChecks.checkBudgets(of: grant, state: state)

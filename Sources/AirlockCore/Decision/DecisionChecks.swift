@@ -1,13 +1,7 @@
 /// The individual checks of `decide()`, in the order it runs them (see there for why).
 enum DecisionChecks {
-    /// Step 1 and 2: signature, task, policy digest.
-    static func verify(_ token: CapabilityToken, policy: Policy, state: DecisionState) throws(CallDenial) -> Grant {
-        let grant: Grant
-        do {
-            grant = try state.keys.verify(token)
-        } catch {
-            throw invalidToken(error)
-        }
+    /// Steps 1 and 2 after the signature: the grant is for this task and this exact policy text.
+    static func checkBinding(of grant: Grant, policy: Policy, state: DecisionState) throws(CallDenial) {
         guard grant.taskId.utf8.elementsEqual(state.taskId.utf8) else {
             throw CallDenial(.tokenInvalid, "this token was issued for another task; use the token of this task")
         }
@@ -16,7 +10,6 @@ enum DecisionChecks {
                 .policyChanged,
                 "the task's policy has changed since this token was issued, so the token no longer applies; ask for a new token")
         }
-        return grant
     }
 
     /// Steps 3 to 5: revocation, task state, validity window.

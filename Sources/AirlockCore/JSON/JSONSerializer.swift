@@ -19,6 +19,16 @@ public enum JSONSerializer {
     public static func string(_ value: JSONValue, pretty: Bool = false) -> String {
         String(decoding: serialize(value, pretty: pretty), as: UTF8.self)
     }
+
+    /// A compact object whose first members are `leading`, in the order given, followed by the
+    /// members of `rest` in the usual byte order of their keys. For records a person reads from
+    /// the left (the execution log puts `seq`, `time`, `prev` and `kind` first). The caller keeps
+    /// the keys of `leading` and `rest` apart; the output is still deterministic.
+    public static func serializeObject(leading: [(String, JSONValue)], rest: [String: JSONValue]) -> [UInt8] {
+        var writer = JSONWriter(pretty: false)
+        writer.writeMembers(leading.map { (key: $0.0, value: $0.1) } + rest.sorted { utf8BytesPrecede($0.key, $1.key) }, level: 0)
+        return writer.output
+    }
 }
 
 extension JSONValue {
@@ -60,9 +70,13 @@ struct JSONWriter {
     }
 
     private mutating func writeObject(_ object: [String: JSONValue], level: Int) {
-        guard !object.isEmpty else { return append("{}") }
+        writeMembers(object.sorted { utf8BytesPrecede($0.key, $1.key) }, level: level)
+    }
+
+    /// `{"key":value,…}` with the members in the order given.
+    mutating func writeMembers(_ members: [(key: String, value: JSONValue)], level: Int) {
+        guard !members.isEmpty else { return append("{}") }
         output.append(ASCII.openBrace)
-        let members = object.sorted { utf8BytesPrecede($0.key, $1.key) }
         for (n, member) in members.enumerated() {
             if n > 0 { output.append(ASCII.comma) }
             newline(level + 1)

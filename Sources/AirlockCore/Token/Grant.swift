@@ -9,7 +9,7 @@ public struct Grant: Hashable, Sendable {
     public let taskId: String
     public let policyName: String
     /// Must equal the digest of the policy the decision uses, or the call is `policy_changed`.
-    public let policyDigest: PolicyDigest
+    public internal(set) var policyDigest: PolicyDigest
     public private(set) var tools: GrantedTools = .all
     /// Not valid at or after this instant.
     public private(set) var expires: EpochSeconds?

@@ -1,0 +1,68 @@
+import Foundation
+
+extension ExecutionLog {
+    /// The writer thread: take everything queued, write it, fsync once, wake the appenders it
+    /// covered; between batches, sleep until work arrives or a timed checkpoint is due.
+    func runWriter() {
+        condition.lock()
+        while true {
+            while !sequencer.hasWork, !closing, failure == nil {
+                let due = sequencer.lastCheckpoint.microseconds + Int64(options.checkpointIntervalSeconds * 1_000_000)
+                let now = options.clock()
+                if sequencer.sinceCheckpoint > 0, now.microseconds >= due {
+                    sequencer.checkpoint(time: now)
+                    break
+                }
+                let wait = sequencer.sinceCheckpoint > 0 ? Double(due - now.microseconds) / 1_000_000 : options.checkpointIntervalSeconds
+                _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.001, wait)))
+            }
+            guard sequencer.hasWork, failure == nil else { break }
+            let ops = sequencer.takeOps()
+            let upTo = sequencer.lastSeq
+            condition.unlock()
+            let error = write(ops)
+            condition.lock()
+            if let error {
+                failure = .failed(error.description)
+            } else {
+                durableSeq = upTo
+                countBatch()
+            }
+            resumeWaiters()
+            condition.broadcast()
+        }
+        resumeWaiters()
+        writerFinished = true
+        for waiter in finishWaiters { waiter.resume() }
+        finishWaiters = []
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func write(_ ops: [LogWriteOp]) -> LogError? {
+        do throws(LogError) {
+            for op in ops { try fileWriter.perform(op) }
+            try fileWriter.sync()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Under the lock: every waiter the last fsync covered succeeds; after a failure, all fail.
+    private func resumeWaiters() {
+        var remaining: [(seq: UInt64, continuation: CheckedContinuation<Result<Void, LogError>, Never>)] = []
+        for waiter in waiters {
+            if let failure {
+                waiter.continuation.resume(returning: .failure(failure))
+            } else if waiter.seq <= durableSeq {
+                waiter.continuation.resume(returning: .success(()))
+            } else if closing && !sequencer.hasWork {
+                waiter.continuation.resume(returning: .failure(.closed))
+            } else {
+                remaining.append(waiter)
+            }
+        }
+        waiters = remaining
+    }
+}

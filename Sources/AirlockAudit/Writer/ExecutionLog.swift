@@ -1,0 +1,202 @@
+import AirlockCore
+import Foundation
+
+/// The execution log of one broker: hash-chained JSON Lines records under `<state>/log/`,
+/// written by one dedicated thread with group commit, rotated by size, with policies stored by
+/// digest beside it and Ed25519-signed checkpoints. Format: `docs/execution-log.md`.
+///
+/// - `append(_:)` returns once the record is on disk (fsync'd). Appenders that arrive while the
+///   writer thread is in `fsync` share the next one. The caller's task is suspended, never a
+///   thread of Swift's cooperative pool blocked.
+/// - `appendBuffered(_:)` queues the record and returns at once; it becomes durable with the next
+///   fsync (any later `append`, `sync()`, or `close()`).
+/// - After any write or fsync failure every append throws `LogError.failed`: a broker must then
+///   refuse calls, because "if the log cannot be written, the call does not run".
+public final class ExecutionLog: @unchecked Sendable {
+    /// How the log is opened.
+    public struct Options: Sendable {
+        /// The broker's state directory; the log lives in `<state>/log/`, the signing key in
+        /// `<state>/audit-key` and `<state>/audit-key.pub`.
+        public var stateDirectory: String
+        /// A file is closed and a new one started once it reaches this size.
+        public var maxFileBytes: Int = 64 << 20
+        /// A checkpoint after this many records…
+        public var checkpointEveryRecords: Int = 1000
+        /// …or this many seconds after the last, if records were written since.
+        public var checkpointIntervalSeconds: Double = 60
+        /// Written into every file header: which machine's chain this is.
+        public var node: String
+        /// The clock records are stamped with (tests pass a manual one).
+        public var clock: @Sendable () -> LogTime = LogTime.now
+
+        public init(stateDirectory: String, node: String = ProcessInfo.processInfo.hostName) {
+            self.stateDirectory = stateDirectory
+            self.node = node
+        }
+    }
+
+    /// `<state>/log`.
+    public let directory: String
+    /// The checkpoint key; `signingKey.publicKey` is what `GET /v1/audit/key` serves.
+    public let signingKey: LogSigningKey
+    /// What `open` found and did.
+    public let recovery: LogRecovery
+    let options: Options
+
+    /// Guards everything below; the writer thread waits on it.
+    let condition = NSCondition()
+    var sequencer: LogSequencer
+    /// Highest seq known to be fsync'd.
+    var durableSeq: UInt64
+    var waiters: [(seq: UInt64, continuation: CheckedContinuation<Result<Void, LogError>, Never>)] = []
+    var failure: LogError?
+    var closing = false
+    var writerFinished = false
+    var finishWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Batches written and fsync'd so far (group commit makes this smaller than the records).
+    private(set) var batches = 0
+    let fileWriter: LogFileWriter
+
+    /// Opens (creating if needed) the log of `options.stateDirectory`, recovers from a crash (see
+    /// `LogRecovery`) and starts the writer thread. Blocking file I/O: call it before serving.
+    public static func open(_ options: Options) throws(LogError) -> ExecutionLog {
+        let opened = try LogOpening.open(options)
+        let log = ExecutionLog(options: options, opened: opened)
+        let thread = Thread { log.runWriter() }
+        thread.name = "airlock-log-writer"
+        thread.start()
+        return log
+    }
+
+    init(options: Options, opened: LogOpening) {
+        self.options = options
+        directory = opened.directory
+        signingKey = opened.key
+        recovery = opened.recovery
+        fileWriter = opened.writer
+        durableSeq = opened.lastSeq
+        sequencer = LogSequencer(
+            settings: .init(
+                maxFileBytes: options.maxFileBytes, checkpointEveryRecords: max(1, options.checkpointEveryRecords), node: options.node,
+                key: opened.key),
+            lastSeq: opened.lastSeq, head: opened.head, fileNumber: opened.writer.fileNumber, fileBytes: opened.fileBytes,
+            knownPolicies: opened.knownPolicies, now: options.clock())
+    }
+
+    /// Writes `event` and returns once it is durable (fsync'd), sharing the fsync with concurrent
+    /// appenders.
+    @discardableResult
+    public func append(_ event: LogEvent) async throws(LogError) -> LogReceipt {
+        var receipt: LogReceipt?
+        let result: Result<Void, LogError> = await withCheckedContinuation { continuation in
+            condition.lock()
+            defer { condition.unlock() }
+            do throws(LogError) {
+                let queued = try enqueueLocked(event)
+                receipt = queued
+                waiters.append((queued.seq, continuation))
+                condition.signal()
+            } catch {
+                continuation.resume(returning: .failure(error))
+            }
+        }
+        try result.get()
+        guard let receipt else { throw .closed }
+        return receipt
+    }
+
+    /// Queues `event` and returns without waiting for the disk; it is durable after the next
+    /// fsync. For records whose loss in a crash is acceptable (for example `call.finished` of a
+    /// call whose `call.decided` is already durable, when latency matters more).
+    @discardableResult
+    public func appendBuffered(_ event: LogEvent) throws(LogError) -> LogReceipt {
+        condition.lock()
+        defer { condition.unlock() }
+        let receipt = try enqueueLocked(event)
+        condition.signal()
+        return receipt
+    }
+
+    /// Returns once everything appended so far is durable.
+    public func sync() async throws(LogError) {
+        let result: Result<Void, LogError> = await withCheckedContinuation { continuation in
+            condition.lock()
+            defer { condition.unlock() }
+            if let failure {
+                continuation.resume(returning: .failure(failure))
+            } else if sequencer.lastSeq <= durableSeq {
+                continuation.resume(returning: .success(()))
+            } else {
+                waiters.append((sequencer.lastSeq, continuation))
+                condition.signal()
+            }
+        }
+        try result.get()
+    }
+
+    /// Writes a final checkpoint (when records followed the last one), waits until everything is
+    /// durable and stops the writer thread. Appends after this throw `LogError.closed`.
+    public func close() async throws(LogError) {
+        queueFinalCheckpoint()
+        try await sync()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            defer { condition.unlock() }
+            closing = true
+            if writerFinished {
+                continuation.resume()
+            } else {
+                finishWaiters.append(continuation)
+                condition.broadcast()
+            }
+        }
+    }
+
+    private func queueFinalCheckpoint() {
+        condition.lock()
+        defer { condition.unlock() }
+        if !closing, failure == nil, sequencer.sinceCheckpoint > 0 {
+            sequencer.checkpoint(time: options.clock())
+            condition.signal()
+        }
+    }
+
+    /// The last record queued: its seq and hash (the chain head).
+    public var head: (seq: UInt64, hash: String) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (sequencer.lastSeq, sequencer.head)
+    }
+
+    /// Up to `limit` durable records with `seq > after`, in order, as their exact line text (for
+    /// `GET /v1/audit/records`). Reads the files: blocking I/O, run it off the cooperative pool
+    /// for large logs.
+    public func records(after seq: UInt64, limit: Int) throws(LogError) -> [LogRecordText] {
+        condition.lock()
+        let durable = durableSeq
+        condition.unlock()
+        return try LogReader(directory: directory).records(after: seq, limit: limit, upTo: durable)
+    }
+
+    /// How many fsyncs the writer thread has made.
+    var syncCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return batches
+    }
+
+    func countBatch() { batches += 1 }
+
+    /// Points the writer at another file (tests use `/dev/full` to make writes fail for real).
+    func replaceFileForTesting(path: String) {
+        condition.lock()
+        defer { condition.unlock() }
+        fileWriter.replaceDescriptor(path: path)
+    }
+
+    private func enqueueLocked(_ event: LogEvent) throws(LogError) -> LogReceipt {
+        if let failure { throw failure }
+        if closing { throw .closed }
+        return sequencer.add(event, time: options.clock())
+    }
+}

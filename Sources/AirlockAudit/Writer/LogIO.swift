@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The system calls the log makes, each with its EINTR retry and a `LogError.io` naming the call
+/// and the path. Nothing else in the module touches a descriptor.
+enum LogIO {
+    static func openAppend(_ path: String) throws(LogError) -> Int32 {
+        try retrying("open", path) { open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW) }
+    }
+
+    /// Creates a new file (it must not exist) with `mode`, for writing.
+    static func create(_ path: String, mode: mode_t) throws(LogError) -> Int32 {
+        try retrying("open", path) { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
+    }
+
+    /// Writes all of `bytes`, continuing after short writes.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(LogError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(call: "write", path: path, errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    static func sync(_ fd: Int32, path: String) throws(LogError) {
+        _ = try retrying("fsync", path) { fsync(fd) }
+    }
+
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    /// Makes a rename or a new file in `directory` durable.
+    static func syncDirectory(_ directory: String) throws(LogError) {
+        let fd = try retrying("open", directory) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { _ = Glibc.close(fd) }
+        try sync(fd, path: directory)
+    }
+
+    static func rename(_ from: String, _ to: String) throws(LogError) {
+        _ = try retrying("rename", from + " -> " + to) { Glibc.rename(from, to) }
+    }
+
+    static func makeDirectory(_ path: String, mode: mode_t) throws(LogError) {
+        if mkdir(path, mode) != 0, errno != EEXIST { throw .io(call: "mkdir", path: path, errno: errno) }
+    }
+
+    static func remove(_ path: String) {
+        unlink(path)
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    /// The whole file; nil when it does not exist.
+    static func read(_ path: String) throws(LogError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .io(call: "open", path: path, errno: errno)
+        }
+        defer { _ = Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(call: "fstat", path: path, errno: errno) }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count))) }
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(call: "read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
+    }
+
+    /// Names in `directory` (not `.` and `..`); nil when it does not exist.
+    static func list(_ directory: String) throws(LogError) -> [String]? {
+        guard let dir = opendir(directory) else {
+            if errno == ENOENT { return nil }
+            throw .io(call: "opendir", path: directory, errno: errno)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    private static func retrying(_ call: String, _ path: String, _ body: () -> Int32) throws(LogError) -> Int32 {
+        while true {
+            let result = body()
+            if result >= 0 { return result }
+            if errno != EINTR { throw .io(call: call, path: path, errno: errno) }
+        }
+    }
+}
+
+/// `strerror` text for an errno.
+func systemErrorText(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}

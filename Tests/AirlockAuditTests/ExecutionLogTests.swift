@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+@testable import AirlockAudit
+@testable import AirlockCore
+
+/// The writer: group commit, rotation, reading back, secrets, failures.
+@Suite struct ExecutionLogTests {
+    @Test func concurrentAppendersShareFsyncs() async throws {
+        let fixture = LogFixture()
+        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let seqs = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    var mine: [UInt64] = []
+                    for n in 0..<100 { mine.append(try await log.append(LogFixture.event(writer * 1000 + n)).seq) }
+                    return mine
+                }
+            }
+            var all: [UInt64] = []
+            for try await mine in group { all += mine }
+            return all
+        }
+        let syncs = log.syncCount
+        try await log.close()
+        #expect(Set(seqs).count == 800)
+        #expect(syncs < 800, "every durable append got its own fsync: \(syncs)")
+        #expect(try fixture.verify().isValid)
+    }
+
+    @Test func bufferedAppendsAreDurableAfterSync() async throws {
+        let fixture = LogFixture()
+        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        var last: UInt64 = 0
+        for n in 0..<50 { last = try log.appendBuffered(LogFixture.event(n)).seq }
+        try await log.sync()
+        #expect(try log.records(after: 0, limit: 1000).last?.seq == last)
+        try await log.close()
+    }
+
+    @Test func recordsAfterASeqAcrossFiles() async throws {
+        let fixture = LogFixture()
+        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
+        options.maxFileBytes = 4000
+        let log = try ExecutionLog.open(options)
+        for n in 0..<120 { try await log.append(LogFixture.event(n)) }
+        #expect(fixture.fileNumbers().count > 3)
+        let page = try log.records(after: 57, limit: 10)
+        #expect(page.map(\.seq) == Array(58...67))
+        #expect(page.allSatisfy { $0.json?["seq"] == .integer(Int64($0.seq)) })
+        let tail = try log.records(after: log.head.seq - 2, limit: 10)
+        #expect(tail.map(\.seq) == [log.head.seq - 1, log.head.seq])
+        try await log.close()
+    }
+
+    @Test func headersLinkFilesAndCarryTheirNumber() async throws {
+        let fixture = try await LogFixture.written(records: 100, maxFileBytes: 5000)
+        for number in fixture.fileNumbers() {
+            let header = try #require(JSONParser.parse(fixture.lines(number)[0]).objectValue)
+            #expect(header["kind"] == .string("file.started"))
+            #expect(header["file"] == .integer(Int64(number)))
+            if number > 1 {
+                let previous = fixture.lines(number - 1).last!
+                #expect(header["prev"] == .string(LogDigest.sha256Hex(Array(previous.utf8))))
+            }
+        }
+    }
+
+    @Test func timedCheckpointSignsAnIdleHead() async throws {
+        let fixture = LogFixture()
+        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
+        options.checkpointIntervalSeconds = 0.05
+        let log = try ExecutionLog.open(options)
+        try await log.append(LogFixture.event(1))
+        try await Task.sleep(nanoseconds: 300_000_000)
+        try await log.sync()
+        let kinds = try log.records(after: 0, limit: 10).compactMap { $0.json?["kind"]?.stringValue }
+        #expect(kinds == ["file.started", "anomaly", "checkpoint"])
+        try await log.close()
+        #expect(try fixture.verify().lastCheckpointSeq == 3)
+    }
+
+    @Test func noSecretIsWritten() async throws {
+        let session = try await RecordedSession.recorded()
+        var everything = ""
+        for number in try LogDirectory.fileNumbers(in: session.logDirectory) {
+            everything += try String(contentsOfFile: LogDirectory.path(session.logDirectory, number), encoding: .utf8)
+        }
+        let token = try CapabilityToken.mint(
+            key: session.key, taskId: RecordedSession.taskId, policyName: "session", policyDigest: PolicyDigest(policyText: session.policy.text),
+            caveats: [.expires(session.start.adding(seconds: 3600))])
+        let signature = String(token.text.suffix(43))
+        #expect(!everything.contains(token.text))
+        #expect(!everything.contains(signature), "a token signature is in the log")
+        #expect(!everything.contains(LogDigest.hex(session.key.secretBytes)))
+        let privateKey = try String(contentsOfFile: session.state + "/" + LogSigningKey.privateFileName, encoding: .utf8)
+        #expect(!everything.contains(privateKey.trimmingCharacters(in: .whitespacesAndNewlines)))
+        var info = stat()
+        #expect(stat(session.state + "/" + LogSigningKey.privateFileName, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+    }
+
+    @Test func closedLogRefusesAppends() async throws {
+        let fixture = LogFixture()
+        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        try await log.close()
+        await #expect(throws: LogError.closed) { try await log.append(LogFixture.event(0)) }
+        #expect(throws: LogError.closed) { try log.appendBuffered(LogFixture.event(0)) }
+    }
+
+    @Test func failedWriteStopsTheLog() async throws {
+        // /dev/full fails every write with ENOSPC: the log must refuse every later append.
+        let fixture = LogFixture()
+        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        log.replaceFileForTesting(path: "/dev/full")
+        await #expect(throws: LogError.self) { try await log.append(LogFixture.event(0)) }
+        do {
+            try await log.append(LogFixture.event(1))
+            Issue.record("an append after a failed write succeeded")
+        } catch {
+            guard case .failed(let cause) = error else { Issue.record("expected .failed, got \(error)"); return }
+            #expect(cause.contains("No space left"))
+        }
+        #expect(throws: LogError.self) { try log.appendBuffered(LogFixture.event(2)) }
+    }
+
+    @Test func timeIsRFC3339WithMicroseconds() {
+        #expect(LogTime(microseconds: 0).text == "1970-01-01T00:00:00.000000Z")
+        #expect(LogTime(microseconds: 1_764_490_335_123_456).text == "2025-11-30T08:12:15.123456Z")
+        #expect(LogTime(text: "2025-11-30T08:12:15.123456Z")?.microseconds == 1_764_490_335_123_456)
+        #expect(LogTime(text: "2025-11-30T08:12:15Z")?.microseconds == 1_764_490_335_000_000)
+        #expect(LogTime(text: "2025-11-30")?.microseconds == 1_764_460_800_000_000)
+        #expect(LogTime(text: "2025-13-30") == nil)
+        #expect(LogTime(text: "2025-11-30T08:12:15+01:00") == nil)
+    }
+}
