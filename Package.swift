@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "AirlockBroker",
             dependencies: [
-                "AirlockCore", "AirlockSandbox",
+                "AirlockCore", "AirlockSandbox", "AirlockAudit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -27,7 +27,9 @@ struct OpenAPIDocumentTests {
         try await withRouterBroker { client, _ in
             let task = try await client.createTask()
             for (template, item) in paths.sorted(by: { $0.key < $1.key }) {
-                let uri = template.replacingOccurrences(of: "{id}", with: task.id).replacingOccurrences(of: "{name}", with: "test-tools")
+                var uri = template.replacingOccurrences(of: "{id}", with: task.id).replacingOccurrences(of: "{name}", with: "test-tools")
+                // JSON Lines: one record parses as one JSON value.
+                if template == "/v1/audit/records" { uri += "?limit=1" }
                 for (method, operation) in (item.objectValue ?? [:]) where method != "parameters" {
                     let httpMethod = try #require(HTTPRequest.Method(method.uppercased()))
                     let body: JSONValue? = httpMethod == .post ? .object([:]) : nil
@@ -112,6 +114,9 @@ struct OpenAPIDocumentTests {
             _ = try await expect(
                 .post, "/v1/tokens/revoke", as: "/v1/tokens/revoke", status: 200, body: .object(["token": .string(other.token)]))
             _ = try await expect(.post, "/v1/tokens/revoke", as: "/v1/tokens/revoke", status: 400, body: .object(["tokenId": .integer(1)]))
+            _ = try await expect(.get, "/v1/audit/key", as: "/v1/audit/key", status: 200, peer: Peer.auditor)
+            _ = try await expect(.get, "/v1/audit/key", as: "/v1/audit/key", status: 403, peer: Peer.agent)
+            _ = try await expect(.get, "/v1/audit/records?limit=0", as: "/v1/audit/records", status: 400, peer: Peer.auditor)
             #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         }
     }

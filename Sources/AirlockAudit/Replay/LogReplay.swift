@@ -55,6 +55,15 @@ public struct LogReplay {
             seq: seq, taskId: taskId, callId: callId, tool: received?.tool ?? "?", recorded: recorded, replayed: nil,
             outcome: .notReplayable(""))
         guard let received else { return with(result, .notReplayable("no call.received record for this call")) }
+        // A token that did not verify (or named no task) is refused before anything else is read,
+        // under any policy.
+        if !received.tokenVerified {
+            var replayed = DecisionSummary(.deny(CallDenial(.tokenInvalid, "")))
+            replayed.message = recorded.message
+            result.replayed = replayed
+            if override != nil { return with(result, recorded.allowed ? .changed : .unchanged) }
+            return with(result, replayed == recorded ? .identical : .mismatch)
+        }
         guard let task = state.tasks[taskId] else { return with(result, .notReplayable("the call names no task created in this log")) }
         let overriding = override.map { $0.name == task.policyName } ?? false
         let policy: Policy
@@ -68,9 +77,7 @@ public struct LogReplay {
         }
         let decision: Decision
         var grant: Grant?
-        if !received.tokenVerified {
-            decision = .deny(CallDenial(.tokenInvalid, ""))
-        } else {
+        do {
             guard let digest = received.tokenDigest, let token = state.tokens[digest], let folded = try? Grant(unverified: token) else {
                 return with(result, .notReplayable("the token's caveats are not in the log"))
             }
@@ -89,8 +96,7 @@ public struct LogReplay {
                 call: ToolCall(tool: received.tool, arguments: received.arguments, callId: callId), grant: bound, policy: policy, now: now,
                 state: decisionState)
         }
-        var replayed = DecisionSummary(decision)
-        if !received.tokenVerified { replayed.message = recorded.message }
+        let replayed = DecisionSummary(decision)
         result.replayed = replayed
         result.job = decision.allowed?.job
         if let grant, overriding ? replayed.allowed : recorded.allowed { state.count(task: taskId, grant: grant) }

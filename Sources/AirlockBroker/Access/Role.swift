@@ -1,3 +1,5 @@
+import AirlockAudit
+
 /// What a connected process may do. Decided from its peer credentials, never from anything it
 /// sends, so a caller cannot talk its way into a wider role.
 public enum Role: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
@@ -36,4 +38,9 @@ public struct Caller: Sendable, Hashable {
         self.peer = peer
         self.role = role
     }
+}
+
+extension Caller {
+    /// The caller as the execution log records it.
+    var logCaller: LogCaller { LogCaller(uid: peer.uid, role: role.rawValue) }
 }

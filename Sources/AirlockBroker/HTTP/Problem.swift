@@ -67,6 +67,13 @@ extension Problem {
         Problem(.tooManyRequests, code: code, detail: detail, headers: [.retryAfter: String(retryAfterSeconds)])
     }
 
+    /// The execution log refused a record: nothing was changed and no tool ran.
+    public static func logUnavailable(_ error: some Error) -> Problem {
+        Problem(
+            .serviceUnavailable, code: "log_unavailable",
+            detail: "the execution log cannot be written (\(error)); nothing was done, and no call runs until it can")
+    }
+
     public static func notFound(_ what: String) -> Problem {
         Problem(.notFound, code: "not_found", detail: what)
     }

@@ -12,14 +12,14 @@ struct CallRoutes<Context: BrokerRequestContextProtocol> {
 
     func register(on group: RouterGroup<Context>) {
         group.post("calls") { request, context in
-            _ = try context.require(.agent, .admin)
+            let caller = try context.require(.agent, .admin)
             let token = try Self.bearerToken(request)
             var body = try await JSONBody.read(request, context: context, maxBytes: broker.limits.maxBodyBytes)
             let call = ToolCall(
                 tool: try body.requiredString("tool"), arguments: body.value("arguments") ?? .object([:]),
                 callId: try Self.callId(body.string("callId")))
             try body.finish()
-            return JSONResponse.make(try await broker.call(token: token, request: call))
+            return JSONResponse.make(try await broker.call(token: token, request: call, caller: caller.logCaller))
         }
     }
 

@@ -8,8 +8,8 @@ struct TaskRoutes<Context: BrokerRequestContextProtocol> {
     func register(on group: RouterGroup<Context>) {
         let registry = broker.registry
         group.post("tasks") { request, context in
-            _ = try context.require(.admin)
-            return try await create(request, context: context)
+            let caller = try context.require(.admin)
+            return try await create(request, context: context, caller: caller)
         }
         group.get("tasks") { _, context in
             _ = try context.require(.admin, .auditor)
@@ -20,17 +20,21 @@ struct TaskRoutes<Context: BrokerRequestContextProtocol> {
             return JSONResponse.make(try await registry.show(Self.id(context), now: Broker.now()))
         }
         group.post("tasks/{id}/suspend") { _, context in
-            _ = try context.require(.admin)
-            return JSONResponse.make(try await registry.suspend(Self.id(context), now: Broker.now()))
+            let caller = try context.require(.admin)
+            let task = try await registry.suspend(Self.id(context), now: Broker.now(), by: caller.logCaller)
+            try await broker.syncLog()
+            return JSONResponse.make(task)
         }
         group.post("tasks/{id}/resume") { _, context in
-            _ = try context.require(.admin)
-            return JSONResponse.make(try await registry.resume(Self.id(context), now: Broker.now()))
+            let caller = try context.require(.admin)
+            let task = try await registry.resume(Self.id(context), now: Broker.now(), by: caller.logCaller)
+            try await broker.syncLog()
+            return JSONResponse.make(task)
         }
         group.delete("tasks/{id}") { _, context in
-            _ = try context.require(.admin)
+            let caller = try context.require(.admin)
             let id = Self.id(context)
-            try await broker.endTask(id)
+            try await broker.endTask(id, by: caller.logCaller)
             return JSONResponse.make(try await registry.show(id, now: Broker.now()))
         }
     }
@@ -38,7 +42,7 @@ struct TaskRoutes<Context: BrokerRequestContextProtocol> {
     private static func id(_ context: Context) -> String { context.parameters.get("id") ?? "" }
 
     /// `{policy, ttl?, maxCalls?, workspace?}` → `201 {task, token}`.
-    private func create(_ request: Request, context: Context) async throws -> Response {
+    private func create(_ request: Request, context: Context, caller: Caller) async throws -> Response {
         var body = try await JSONBody.read(request, context: context, maxBytes: broker.limits.maxBodyBytes)
         let policy = try body.requiredString("policy")
         let ttl = try readTTL(&body)
@@ -46,7 +50,9 @@ struct TaskRoutes<Context: BrokerRequestContextProtocol> {
         let workspace = try body.bool("workspace")
         try body.finish()
         let now = Broker.now()
-        let created = try await broker.registry.create(policyName: policy, ttl: ttl, maxCalls: maxCalls, workspace: workspace, now: now)
+        let created = try await broker.registry.create(
+            policyName: policy, ttl: ttl, maxCalls: maxCalls, workspace: workspace, now: now, by: caller.logCaller)
+        try await broker.syncLog()
         broker.logger.info("task created", metadata: ["task.id": "\(created.record.id)", "policy": "\(policy)"])
         return JSONResponse.make(.object(["task": created.record.json(now: now), "token": .string(created.token)]), status: .created)
     }

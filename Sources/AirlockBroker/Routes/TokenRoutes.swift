@@ -8,11 +8,12 @@ struct TokenRoutes<Context: BrokerRequestContextProtocol> {
 
     func register(on group: RouterGroup<Context>) {
         group.post("tokens/revoke") { request, context in
-            _ = try context.require(.admin)
+            let caller = try context.require(.admin)
             var body = try await JSONBody.read(request, context: context, maxBytes: broker.limits.maxBodyBytes)
             let id = try Self.tokenId(body.string("tokenId"), text: body.string("token"))
             try body.finish()
-            try await broker.registry.revoke(id)
+            try await broker.registry.revoke(id, by: caller.logCaller)
+            try await broker.syncLog()
             broker.logger.info("token revoked", metadata: ["token.id": "\(id)"])
             return JSONResponse.make(.object(["revoked": .string(id.text)]))
         }

@@ -29,15 +29,21 @@ final class SandboxRunner: Sendable {
         _ = try programs.program(contentsOf: path)
     }
 
+    /// The compiled seccomp program `job` runs under (compiled once per profile file).
+    func program(for job: JobSpec) throws(Problem) -> SeccompProgram {
+        do { return try programs.program(contentsOf: job.seccompProfile ?? defaultProfile) } catch {
+            throw Problem(.internalServerError, code: "sandbox_failed", detail: "the tool's seccomp profile cannot be used; the tool did not run")
+        }
+    }
+
     /// Runs `job` in `slot` on the slot's thread. The caller holds the slot until this returns.
     /// `killed` tells whether `kill(slots:)` ended the call.
-    func run(_ job: JobSpec, in slot: Slot) async -> (result: Result<Outcome, SandboxError>, killed: Bool) {
+    func run(_ job: JobSpec, program: SeccompProgram, in slot: Slot) async -> (result: Result<Outcome, SandboxError>, killed: Bool) {
         running.withLock { $0[slot.index] = false }
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Outcome, SandboxError>, Never>) in
-            workers[slot.index].submit { [sandbox, programs, defaultProfile] in
+            workers[slot.index].submit { [sandbox] in
                 let result = Result { () throws(SandboxError) -> Outcome in
-                    let program = try programs.program(contentsOf: job.seccompProfile ?? defaultProfile)
-                    return try sandbox.run(job, seccomp: program, in: slot)
+                    try sandbox.run(job, seccomp: program, in: slot)
                 }
                 continuation.resume(returning: result)
             }

@@ -1,3 +1,4 @@
+import AirlockAudit
 import AirlockCore
 import AirlockSandbox
 import Foundation
@@ -37,9 +38,24 @@ extension Broker {
         } catch {
             throw BrokerStartError(description: "sandbox: \(error)")
         }
+        let log: ExecutionLog
+        do {
+            let options = ExecutionLog.Options(stateDirectory: state)
+            log = try ExecutionLog.open(options)
+            try log.appendBuffered(.brokerStarted(node: options.node, version: Broker.version, processId: getpid()))
+        } catch {
+            runner.shutdown()
+            throw BrokerStartError(description: "execution log: \(error)")
+        }
+        if let torn = log.recovery.tornFile {
+            logger.warning(
+                "execution log: a crash left a torn record; the chain continues in a new file",
+                metadata: ["file": "\(torn)", "torn.bytes": "\(log.recovery.tornBytes)"])
+        }
         let registry = TaskRegistry(
-            keyring: keyring, revocations: revocations, policies: policies, stateDirectory: state, workspaceGID: configuration.workspaceGID)
-        return Broker(configuration: configuration, policies: policies, registry: registry, runner: runner, logger: logger)
+            keyring: keyring, revocations: revocations, policies: policies, stateDirectory: state, workspaceGID: configuration.workspaceGID,
+            log: log)
+        return Broker(configuration: configuration, policies: policies, registry: registry, runner: runner, log: log, logger: logger)
     }
 
     /// Every `*.yaml` in the directory; two files naming one policy is an error.

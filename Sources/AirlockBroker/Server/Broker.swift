@@ -1,3 +1,4 @@
+import AirlockAudit
 import AirlockCore
 import AirlockSandbox
 import Foundation
@@ -9,70 +10,128 @@ public struct BrokerStartError: Error, CustomStringConvertible, Sendable {
     public var description: String
 }
 
-/// The daemon's state and its call path: policies, tasks and tokens (`TaskRegistry`), and the
-/// sandboxes (`SandboxRunner`). Routes talk to this; it knows nothing of HTTP but `Problem`.
+/// The daemon's state and its call path: policies, tasks and tokens (`TaskRegistry`), the
+/// sandboxes (`SandboxRunner`) and the execution log. Routes talk to this; it knows nothing of
+/// HTTP but `Problem`.
 public final class Broker: Sendable {
     let configuration: BrokerConfiguration
     let policies: [String: Policy]
     let registry: TaskRegistry
     let runner: SandboxRunner
+    let log: ExecutionLog
     let logger: Logger
     private let draining = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
 
-    init(configuration: BrokerConfiguration, policies: [String: Policy], registry: TaskRegistry, runner: SandboxRunner, logger: Logger) {
+    init(
+        configuration: BrokerConfiguration, policies: [String: Policy], registry: TaskRegistry, runner: SandboxRunner, log: ExecutionLog,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.policies = policies
         self.registry = registry
         self.runner = runner
+        self.log = log
         self.logger = logger
     }
 
     var limits: BrokerLimits { configuration.limits }
 
+    /// Written into the execution log's `broker.started` records.
+    public static let version = "0.1.0"
+
     static func now() -> EpochSeconds { EpochSeconds(roundingDown: Date()) }
 
     // MARK: Calls
 
-    /// Authorizes, queues, runs and answers one call. Denials and back-pressure are `Problem`s.
-    func call(token: String, request: ToolCall) async throws(Problem) -> JSONValue {
+    /// Decides, queues, runs and answers one call. Denials and back-pressure are `Problem`s.
+    ///
+    /// The order is what makes the log trustworthy: a place is reserved first (so back-pressure
+    /// never follows a decision), then the call is decided and its records queued in decision
+    /// order, and nothing runs, and no denial is answered, until those records are durable.
+    func call(token: String, request: ToolCall, caller: LogCaller) async throws(Problem) -> JSONValue {
         guard !draining.load(ordering: .relaxed) else { throw Admission.shuttingDown }
         let clock = ContinuousClock()
         let start = clock.now
         var timing = CallTiming()
-        let ticket = try await registry.begin(token: token, call: request, now: Self.now(), concurrencyCap: limits.perTaskConcurrency)
+        let reservation = try runner.admission.reserve()
+        let ticket: CallTicket
+        do {
+            ticket = try await registry.begin(
+                token: token, call: request, now: Self.now(), concurrencyCap: limits.perTaskConcurrency, caller: caller)
+        } catch {
+            runner.admission.cancel(reservation)
+            if error.code != "task_busy" && error.code != "call_id_in_use" { try await syncLog() }
+            throw error
+        }
+        let program: SeccompProgram
+        do {
+            try await syncLog()
+            program = try runner.program(for: ticket.job)
+        } catch {
+            runner.admission.cancel(reservation)
+            await registry.finish(ticket)
+            throw error
+        }
         timing.authorize = clock.now - start
         let slot: Slot
         do {
-            slot = try await runner.admission.acquire()
+            slot = try await runner.admission.acquire(reservation)
         } catch {
-            await registry.cancel(ticket)
+            await registry.finish(ticket)
+            try? log.appendBuffered(
+                .anomaly(taskId: ticket.taskId, callId: ticket.callId, anomaly: "call_not_run", detail: .object(["reason": .string(error.code)])))
             throw error
         }
         timing.queue = clock.now - start - timing.authorize
         defer { runner.admission.release(slot) }
         if await registry.attach(ticket, slot: slot.index) {
             await registry.finish(ticket)
+            try? log.appendBuffered(
+                .anomaly(taskId: ticket.taskId, callId: ticket.callId, anomaly: "call_not_run", detail: .object(["reason": .string("task_ended")])))
             throw Problem.denied(CallDenial(.taskEnded, "the task ended before the call could start"), callId: request.callId)
         }
+        do {
+            try log.appendBuffered(.sandboxStarted(taskId: ticket.taskId, callId: ticket.callId, job: ticket.job, seccompDigest: program.digest))
+        } catch {
+            await registry.finish(ticket)
+            throw Problem.logUnavailable(error)
+        }
         let sandboxStart = clock.now
-        let (result, killed) = await runner.run(ticket.job, in: slot)
+        let (result, killed) = await runner.run(ticket.job, program: program, in: slot)
         timing.sandbox = clock.now - sandboxStart
         await registry.finish(ticket)
-        timing.total = clock.now - start
         switch result {
         case .success(let outcome):
             let killedBy = killed ? (draining.load(ordering: .relaxed) ? "shutdown" : "task_ended") : nil
+            let stdoutDigest = LogDigest.sha256Hex(outcome.stdout.bytes)
+            try await logDurably(
+                .callFinished(
+                    taskId: ticket.taskId, callId: ticket.callId, outcome: outcome, outputDigest: stdoutDigest, validatedDigest: stdoutDigest,
+                    findings: .array([]), storedBody: nil))
+            timing.total = clock.now - start
             return CallEnvelope(callId: request.callId, taskId: ticket.taskId, tool: request.tool, outcome: outcome, timing: timing, killedBy: killedBy).json
         case .failure(let error):
             logger.error("sandbox could not start", metadata: ["call.id": "\(request.callId)", "task.id": "\(ticket.taskId)", "sandbox.error": "\(error)"])
+            try? log.appendBuffered(
+                .anomaly(taskId: ticket.taskId, callId: ticket.callId, anomaly: "sandbox_failed", detail: .object(["error": .string("\(error)")])))
             throw Problem(.internalServerError, code: "sandbox_failed", detail: "the sandbox for this call could not be set up; the tool did not run")
         }
     }
 
+    /// Waits until every record queued so far is on disk.
+    func syncLog() async throws(Problem) {
+        do { try await log.sync() } catch { throw Problem.logUnavailable(error) }
+    }
+
+    private func logDurably(_ event: AirlockAudit.LogEvent) async throws(Problem) {
+        do { try await log.append(event) } catch { throw Problem.logUnavailable(error) }
+    }
+
     /// Ends a task: revokes its token and kills its running calls.
-    func endTask(_ id: String) async throws(Problem) {
-        let slots = try await registry.end(id)
+    func endTask(_ id: String, by caller: LogCaller) async throws(Problem) {
+        let slots = try await registry.end(id, by: caller)
+        try await syncLog()
         if !slots.isEmpty {
             logger.info("killing running calls of an ended task", metadata: ["task.id": "\(id)", "slots": "\(slots)"])
             runner.kill(slots: slots)
@@ -111,6 +170,12 @@ public final class Broker: Sendable {
         }
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         runner.shutdown()
+        do {
+            try await log.append(.brokerStopped(reason: "shutdown"))
+            try await log.close()
+        } catch {
+            logger.error("the execution log could not be closed cleanly", metadata: ["error": "\(error)"])
+        }
         logger.info("slots removed; broker stopped")
     }
 

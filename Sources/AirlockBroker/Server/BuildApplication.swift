@@ -88,6 +88,7 @@ public func buildApplication<Context: BrokerRequestContextProtocol>(
     TaskRoutes(broker: broker).register(on: v1)
     CallRoutes(broker: broker).register(on: v1)
     TokenRoutes(broker: broker).register(on: v1)
+    AuditRoutes(broker: broker).register(on: v1)
     return BrokerApplication(
         responder: router.buildResponder(),
         configuration: .init(address: .unixDomainSocket(path: configuration.effectiveSocketPath), serverName: "airlock"),

@@ -1,7 +1,8 @@
+import AirlockAudit
 import AirlockCore
 import Foundation
 
-/// A call that `decide()` allowed and that holds its place in its task until `finish` or `cancel`.
+/// A call that `decide()` allowed and that holds its place in its task until `finish`.
 struct CallTicket: Sendable {
     let taskId: String
     let callId: String
@@ -19,6 +20,11 @@ struct CreatedTask: Sendable {
 
 /// The tasks, their counters and the revocation list: the broker's only mutable call state, kept
 /// in one actor so that authorization, budget counting and lifecycle changes are atomic.
+///
+/// Every change is queued in the execution log, in the order the changes happen, before the
+/// change is made: when the log refuses a record the change does not happen (`503
+/// log_unavailable`). The records become durable with the next fsync; the broker waits for it
+/// (`ExecutionLog.sync()`) before it answers or starts a sandbox.
 actor TaskRegistry {
     private var tasks: [String: TaskRecord] = [:]
     private var order: [String] = []
@@ -27,8 +33,13 @@ actor TaskRegistry {
     private let policies: [String: Policy]
     private let stateDirectory: String
     private let workspaces: WorkspaceStore
+    private let log: ExecutionLog
 
-    init(keyring: RootKeyring, revocations: RevocationList, policies: [String: Policy], stateDirectory: String, workspaceGID: UInt32) {
+    init(
+        keyring: RootKeyring, revocations: RevocationList, policies: [String: Policy], stateDirectory: String, workspaceGID: UInt32,
+        log: ExecutionLog
+    ) {
+        self.log = log
         self.keyring = keyring
         self.revocations = revocations
         self.policies = policies
@@ -38,7 +49,9 @@ actor TaskRegistry {
 
     // MARK: Tasks
 
-    func create(policyName: String, ttl: Milliseconds, maxCalls: UInt64?, workspace wanted: Bool?, now: EpochSeconds) throws(Problem) -> CreatedTask {
+    func create(
+        policyName: String, ttl: Milliseconds, maxCalls: UInt64?, workspace wanted: Bool?, now: EpochSeconds, by caller: LogCaller
+    ) throws(Problem) -> CreatedTask {
         guard let policy = policies[policyName], let digest = PolicyDigest(hex: policy.digest) else {
             let known = policies.keys.sorted().joined(separator: ", ")
             throw Problem(.unprocessableContent, code: "unknown_policy", detail: "there is no policy \(policyName); this broker has \(known)")
@@ -61,6 +74,16 @@ actor TaskRegistry {
         let record = TaskRecord(
             id: id, policyName: policy.name, policyDigest: digest, tokenId: token.id, created: now, expires: expires,
             maxCalls: maxCalls, workspace: workspace)
+        do {
+            try journal(
+                .taskCreated(
+                    taskId: id, policy: policy, ttlSeconds: ttl.secondsRoundedUp, expires: expires, maxCalls: maxCalls, workspace: workspace,
+                    by: caller),
+                .tokenMinted(token, by: caller))
+        } catch {
+            if let workspace { workspaces.remove(workspace) }
+            throw error
+        }
         tasks[id] = record
         order.append(id)
         return CreatedTask(record: record, token: token.text)
@@ -71,95 +94,121 @@ actor TaskRegistry {
     }
 
     func show(_ id: String, now: EpochSeconds) throws(Problem) -> JSONValue {
-        try record(id).json(now: now)
+        try task(id).json(now: now)
     }
 
-    func suspend(_ id: String, now: EpochSeconds) throws(Problem) -> JSONValue {
-        try apply(.suspend, to: id)
-        return try record(id).json(now: now)
+    func suspend(_ id: String, now: EpochSeconds, by caller: LogCaller) throws(Problem) -> JSONValue {
+        try apply(.suspend, to: id, logging: .taskSuspended(taskId: id, by: caller.role, reason: "requested by uid \(caller.uid)"))
+        return try task(id).json(now: now)
     }
 
-    func resume(_ id: String, now: EpochSeconds) throws(Problem) -> JSONValue {
-        try apply(.resume, to: id)
-        return try record(id).json(now: now)
+    func resume(_ id: String, now: EpochSeconds, by caller: LogCaller) throws(Problem) -> JSONValue {
+        try apply(.resume, to: id, logging: .taskResumed(taskId: id, by: caller.role, reason: "requested by uid \(caller.uid)"))
+        return try task(id).json(now: now)
     }
 
     /// Ends the task and revokes its token. Returns the slots of its running calls, to be killed.
-    func end(_ id: String) throws(Problem) -> [Int] {
-        guard case .endTask = try apply(.end, to: id) else { return [] }
-        let task = try record(id)
-        try revoke(task.tokenId)
+    func end(_ id: String, by caller: LogCaller) throws(Problem) -> [Int] {
+        let task = try task(id)
+        guard
+            case .endTask = try apply(
+                .end, to: id, logging: .taskEnded(taskId: id, by: caller.role, reason: "ended by uid \(caller.uid)"),
+                .tokenRevoked(tokenId: task.tokenId, by: caller, reason: "the task ended"))
+        else { return [] }
+        try revokeAndSave(task.tokenId)
         return task.runningCalls.values.compactMap { $0 }
     }
 
+    /// Runs a lifecycle event; when it changes the task, `events` are logged first.
     @discardableResult
-    private func apply(_ event: TaskLifecycle.Event, to id: String) throws(Problem) -> TaskLifecycle.Action {
-        var task = try record(id)
+    private func apply(_ event: TaskLifecycle.Event, to id: String, logging events: AirlockAudit.LogEvent...) throws(Problem) -> TaskLifecycle.Action {
+        var task = try task(id)
+        let before = task.lifecycle.state
         let action = task.lifecycle.handle(event)
-        tasks[id] = task
         if case .refuse(let reason) = action { throw Problem(.conflict, code: "task_ended", detail: reason) }
+        if task.lifecycle.state != before { try journal(events) }
+        tasks[id] = task
         return action
     }
 
-    private func record(_ id: String) throws(Problem) -> TaskRecord {
+    private func task(_ id: String) throws(Problem) -> TaskRecord {
         guard let task = tasks[id] else { throw Problem.notFound("there is no task \(id)") }
         return task
     }
 
     // MARK: Tokens
 
-    func revoke(_ id: TokenID) throws(Problem) {
+    func revoke(_ id: TokenID, by caller: LogCaller) throws(Problem) {
+        try journal(.tokenRevoked(tokenId: id, by: caller, reason: nil))
+        try revokeAndSave(id)
+    }
+
+    private func revokeAndSave(_ id: TokenID) throws(Problem) {
         revocations.revoke(id)
         do { try revocations.save(stateDirectory: stateDirectory) } catch {
             throw Problem(.internalServerError, code: "revocation_not_saved", detail: "the revocation holds until restart but could not be saved: \(error.code)")
         }
     }
 
+    // MARK: Log
+
+    /// Queues `events` in the execution log, in order; a refused record refuses the change.
+    private func journal(_ events: AirlockAudit.LogEvent...) throws(Problem) {
+        try journal(events)
+    }
+
+    private func journal(_ events: [AirlockAudit.LogEvent]) throws(Problem) {
+        for event in events {
+            do { try log.appendBuffered(event) } catch { throw Problem.logUnavailable(error) }
+        }
+    }
+
     // MARK: Calls
 
-    /// Decides the call (`decide()`, with this task's state) and, if it may run, counts it and
-    /// reserves its place in the task.
+    /// Decides the call (`decide()`, with this task's state), logs what arrived and what was
+    /// decided, and, if it may run, counts it and reserves its place in the task.
     ///
     /// The token is parsed here only to find the task it claims; `decide()` verifies that claim
     /// before anything else, and a denial is counted against a task only once the token verified.
-    func begin(token text: String, call: ToolCall, now: EpochSeconds, concurrencyCap: Int) throws(Problem) -> CallTicket {
-        let token: CapabilityToken
-        do { token = try CapabilityToken(text: text) } catch {
-            throw Problem.denied(CallDenial(.tokenInvalid, "the bearer token is not valid (\(error.code)); use the token the task was created with"), callId: call.callId)
-        }
-        guard var task = tasks[token.taskId], let policy = policies[task.policyName] else {
-            throw Problem.denied(CallDenial(.tokenInvalid, "the token names a task this broker does not know"), callId: call.callId)
-        }
-        let allowed: AllowedCall
-        switch decide(call: call, token: token, policy: policy, now: now, state: decisionState(of: task)) {
-        case .deny(let denial):
-            if denial.code != .tokenInvalid {
-                task.callsDenied += 1
-                tasks[task.id] = task
-            }
+    /// A call the task has no room for (`429 task_busy`) is back-pressure, not a decision: it is
+    /// answered before anything is decided or logged.
+    func begin(token text: String, call: ToolCall, now: EpochSeconds, concurrencyCap: Int, caller: LogCaller) throws(Problem) -> CallTicket {
+        let token = try? CapabilityToken(text: text)
+        guard let token, var task = tasks[token.taskId], let policy = policies[task.policyName] else {
+            let message = token == nil ? "the bearer token is not valid; use the token the task was created with" : "the token names a task this broker does not know"
+            let denial = CallDenial(.tokenInvalid, message)
+            try journal(
+                .callReceived(call, taskId: nil, token: token, tokenVerified: false, caller: caller),
+                .callDecided(taskId: nil, callId: call.callId, decision: .deny(denial), policyDigest: nil, now: now))
             throw Problem.denied(denial, callId: call.callId)
-        case .allow(let call):
-            allowed = call
         }
         guard task.runningCalls[call.callId] == nil else {
             throw Problem(.conflict, code: "call_id_in_use", detail: "a call with id \(call.callId) is already running in this task")
         }
-        switch task.lifecycle.handle(.callRequested(concurrencyCap: concurrencyCap)) {
-        case .startCall:
+        guard task.lifecycle.state != .active || task.lifecycle.running < concurrencyCap else {
+            throw Problem.tooBusy("task_busy", "this task already runs \(concurrencyCap) calls at once; retry when one finishes")
+        }
+        let decision = decide(call: call, token: token, policy: policy, now: now, state: decisionState(of: task))
+        let verified = decision.denial?.code != .tokenInvalid
+        try journal(
+            .callReceived(call, taskId: task.id, token: token, tokenVerified: verified, caller: caller),
+            .callDecided(taskId: task.id, callId: call.callId, decision: decision, policyDigest: policy.digest, now: now))
+        switch decision {
+        case .deny(let denial):
+            if verified {
+                task.callsDenied += 1
+                tasks[task.id] = task
+            }
+            throw Problem.denied(denial, callId: call.callId)
+        case .allow(let allowed):
+            guard case .startCall = task.lifecycle.handle(.callRequested(concurrencyCap: concurrencyCap)) else {
+                preconditionFailure("an active task below its cap always starts an allowed call")
+            }
             for id in allowed.grant.lineage { task.callsCounted[id, default: 0] += 1 }
             task.callsMade += 1
             task.runningCalls[call.callId] = .some(nil)
             tasks[task.id] = task
             return CallTicket(taskId: task.id, callId: call.callId, allowed: allowed)
-        case .denyCall(let code):
-            task.callsDenied += 1
-            tasks[task.id] = task
-            let message = code == .taskSuspended ? "the task is suspended; retry after its owner resumes it" : "the task has ended"
-            throw Problem.denied(CallDenial(code, message), callId: call.callId)
-        case .rejectBusy:
-            throw Problem.tooBusy("task_busy", "this task already runs \(concurrencyCap) calls at once; retry when one finishes")
-        case .none, .refuse, .endTask:
-            preconditionFailure("a call request never yields \(String(describing: task.lifecycle))")
         }
     }
 
@@ -189,14 +238,5 @@ actor TaskRegistry {
         task.runningCalls[ticket.callId] = nil
         _ = task.lifecycle.handle(.callFinished)
         tasks[ticket.taskId] = task
-    }
-
-    /// Gives back a call that never ran (no slot was free): its budget and count are refunded.
-    func cancel(_ ticket: CallTicket) {
-        guard var task = tasks[ticket.taskId] else { return }
-        for id in ticket.lineage { task.callsCounted[id, default: 1] -= 1 }
-        task.callsMade -= 1
-        tasks[ticket.taskId] = task
-        finish(ticket)
     }
 }

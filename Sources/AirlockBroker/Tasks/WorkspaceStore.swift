@@ -30,6 +30,11 @@ struct WorkspaceStore: Sendable {
         return path
     }
 
+    /// Removes a workspace that was just made (its task could not be recorded).
+    func remove(_ path: String) {
+        rmdir(path)
+    }
+
     private func makeDirectory(_ path: String, mode: mode_t) throws(Problem) {
         if mkdir(path, mode) != 0 && errno != EEXIST { throw failure("mkdir \(path)") }
     }
