@@ -88,6 +88,7 @@ public final class SlotPool: Sendable {
 
     /// cgroup v2 needs the controllers enabled for the children of every level down to the slots.
     private static func prepareCgroupParent(_ configuration: SlotConfiguration) throws(SandboxError) {
+        removeStaleCgroups(configuration.cgroupLayout)
         for directory in parentDirectories(configuration) {
             try Host.makeDirectories(directory)
         }
@@ -95,6 +96,36 @@ public final class SlotPool: Sendable {
             try Host.writeFile(root + "/cgroup.subtree_control", "+memory +pids")
             try Host.writeFile(root + "/" + configuration.cgroupName + "/cgroup.subtree_control", "+memory +pids")
         }
+    }
+
+    /// Removes the cgroups that pools of dead processes left behind (a broker killed with
+    /// SIGKILL cannot remove its own): `airlock-<pid>…` groups whose first number is the pid of
+    /// a process that no longer exists. Only empty groups can be removed (`rmdir` refuses
+    /// others), so a group that still holds a process is left alone.
+    static func removeStaleCgroups(_ layout: CgroupLayout) {
+        let roots: [String]
+        switch layout {
+        case .v2(let root): roots = [root]
+        case .v1(let memory, let pids): roots = [memory, pids]
+        case .unavailable: roots = []
+        }
+        for root in roots {
+            for name in Host.listDirectory(root) {
+                guard let pid = ownerPid(ofCgroup: name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+                let parent = root + "/" + name
+                for child in Host.listDirectory(parent) where child.hasPrefix("slot-") {
+                    try? Host.removeDirectory(parent + "/" + child)
+                }
+                try? Host.removeDirectory(parent)
+            }
+        }
+    }
+
+    /// `airlock-4242` and `airlock-test-4242-7` belong to pid 4242.
+    static func ownerPid(ofCgroup name: String) -> pid_t? {
+        guard name.hasPrefix("airlock-") else { return nil }
+        let number = name.dropFirst("airlock-".count).split(separator: "-").first { $0.allSatisfy(\.isNumber) }
+        return number.flatMap { pid_t($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
 
     private static func removeCgroupParent(_ configuration: SlotConfiguration) {

@@ -21,6 +21,8 @@ import Foundation
 ///   maxTaskTTL: 24h
 ///   idleTimeout: 60s     # no complete request part for this long: closed
 ///   requestTimeout: 30s  # a request must be read to its end this long after its head
+/// slots:
+///   uidBase: 2000000000  # slot i runs as uidBase + i; the workspace group is uidBase - 1
 /// ```
 /// With a `roles` section, only the uids and gids it lists may connect (root is not implied).
 public enum BrokerConfigFile {
@@ -40,6 +42,18 @@ public enum BrokerConfigFile {
             try m.finish()
         }
         if let limits = root.optional("limits") { configuration.limits = try readLimits(limits, base: configuration.limits) }
+        if let slots = root.optional("slots") {
+            let m = try slots.mapping()
+            if let base = m.optional("uidBase") {
+                let value = try base.uint64()
+                // The workspace group is the gid below the range; 0 and the host's low ids are out.
+                guard value >= 100_000, value <= UInt64(UInt32.max) - 65_536 else {
+                    throw base.error("uidBase must be between 100000 and \(UInt64(UInt32.max) - 65_536), away from the host's own users")
+                }
+                configuration.slotUIDBase = UInt32(value)
+            }
+            try m.finish()
+        }
         try root.finish()
     }
 
