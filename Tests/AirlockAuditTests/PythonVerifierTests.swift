@@ -62,6 +62,8 @@ import Testing
             ("swap", { f in var l = f.lines(1); l.swapAt(9, 10); f.setLines(1, l) }),
             ("drop file", { f in try? FileManager.default.removeItem(atPath: f.path(2)) }),
             ("truncate rotated", { f in f.setLines(1, Array(f.lines(1).dropLast(2))) }),
+            ("cut rotated mid-line", { f in f.setLines(1, f.lines(1).dropLast() + [String(f.lines(1).last!.prefix(30))], terminated: false) }),
+            ("edit", { f in var l = f.lines(2); l[3] = l[3].replacingOccurrences(of: "record number", with: "record numbex"); f.setLines(2, l) }),
             ("signature", { f in
                 f.setLines(1, f.lines(1).map { $0.contains("checkpoint") ? $0.replacingOccurrences(of: "\"signature\":\"", with: "\"signature\":\"00") : $0 }) }),
         ]
@@ -74,5 +76,18 @@ import Testing
             #expect(status == 1, "\(name): \(output)")
             if let swift { #expect(output.contains("\(swift.file):"), "\(name): swift says \(swift), python says \(output)") }
         }
+    }
+
+    @Test func acceptsATornTailTheNextHeaderDeclares() async throws {
+        guard let python = Self.python() else { return }
+        let fixture = try await LogFixture.written(records: 20, close: false)
+        let handle = try #require(FileHandle(forWritingAtPath: fixture.path(1)))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"seq\":22,\"ti".utf8))
+        handle.closeFile()
+        try await ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test")).close()
+        let (status, output) = try Self.run(python, fixture.directory)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("warning: 000001.jsonl:22: torn_line"))
     }
 }

@@ -93,7 +93,7 @@ final class RecordedSession: @unchecked Sendable {
         let decision =
             grant.map { decide(call: call, grant: $0, policy: policy, now: now, state: decisionState) }
             ?? decide(call: call, token: text, policy: policy, now: now, state: decisionState)
-        try await log.append(.callDecided(taskId: Self.taskId, callId: id, decision: decision, policyDigest: policy.digest, now: now))
+        try await log.append(.callDecided(taskId: Self.taskId, callId: id, decision: decision, policy: policy, now: now))
         if case .allow(let allowed) = decision {
             decisionState.recordCall(by: allowed.grant)
             try await log.append(

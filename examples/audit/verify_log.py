@@ -66,7 +66,7 @@ class Verifier:
         self.expected_seq = 1
         self.head = ZERO
         self.head_place = ("", 0)
-        self.pending_tail = None  # (file number, valid bytes, problem)
+        self.pending_tail = None  # (file number, valid bytes, problem, "file:line")
         self.records = 0
         self.checkpoints = 0
         self.warnings = []
@@ -110,7 +110,10 @@ class Verifier:
                     raise problem
                 self.warnings.append(str(problem))
             else:
-                self.pending_tail = (number, offsets[i], problem)
+                if problem.kind == "torn_line":  # only the next file's header can make it a crash's
+                    problem = Problem("truncated", name, i + 1,
+                                      "the file ends mid-record and the next file does not declare a torn tail")
+                self.pending_tail = (number, offsets[i], problem, f"{name}:{i + 1}")
             return
 
     def accept(self, line, seq, name, line_number):
@@ -125,10 +128,10 @@ class Verifier:
             raise Problem("edited", name, 1, "the file does not start with its file.started header")
         recovered = record[4].get("recovered")
         if self.pending_tail:
-            tail_file, valid_bytes, problem = self.pending_tail
+            tail_file, valid_bytes, problem, place = self.pending_tail
             if not isinstance(recovered, dict) or recovered.get("file") != tail_file or recovered.get("validBytes") != valid_bytes:
                 raise problem
-            self.warnings.append(f"{problem}: torn tail declared by {name}")
+            self.warnings.append(f"{place}: torn_line: a crash left a tail after the last good record; the log continued in {name}")
             self.pending_tail = None
         elif recovered is not None:
             raise Problem("edited", name, 1, "the header declares a torn tail that the previous file does not have")

@@ -21,13 +21,14 @@ extension LogEvent {
     }
 
     /// What `decide()` answered, with the exact `now` it was given (so a replay decides at the same
-    /// instant) and the digest of the policy it read. For an allow, the effective limits and the
-    /// arguments as rendered (defaults filled in, paths resolved); for a deny, the reason.
-    public static func callDecided(taskId: String?, callId: String, decision: Decision, policyDigest: String?, now: EpochSeconds)
-        -> LogEvent
-    {
+    /// instant) and the policy it read (nil when no policy was read): its digest is recorded and
+    /// its text stored under `policies/` before the record if the log does not hold it yet. For an
+    /// allow, the effective limits and the arguments as rendered (defaults filled in, paths
+    /// resolved); for a deny, the reason.
+    public static func callDecided(taskId: String?, callId: String, decision: Decision, policy: Policy?, now: EpochSeconds) -> LogEvent {
         var fields: [String: JSONValue] = [
-            "task": taskId.json, "call": .string(callId), "policyDigest": policyDigest.json, "now": .integer(Int64(clamping: now.value)),
+            "task": taskId.json, "call": .string(callId), "policyDigest": policy.map { .string($0.digest) } ?? .null,
+            "now": .integer(Int64(clamping: now.value)),
         ]
         switch decision {
         case .allow(let allowed):
@@ -41,7 +42,7 @@ extension LogEvent {
             fields["limits"] = .null
             fields["rendered"] = .null
         }
-        return LogEvent(.callDecided, fields)
+        return LogEvent(.callDecided, fields, policy: policy.map { StoredPolicy(digest: $0.digest, text: $0.text) })
     }
 
     /// The sandbox is about to run `job`. Environment values are never written, only the names;

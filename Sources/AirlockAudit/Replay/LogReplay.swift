@@ -50,57 +50,31 @@ public struct LogReplay {
     ) -> ReplayedCall? {
         guard let recorded = DecisionSummary(record: record), let callId = record["call"]?.stringValue else { return nil }
         let taskId = record["task"]?.stringValue ?? ""
-        let received = state.received[taskId]?[callId]
         var result = ReplayedCall(
-            seq: seq, taskId: taskId, callId: callId, tool: received?.tool ?? "?", recorded: recorded, replayed: nil,
-            outcome: .notReplayable(""))
-        guard let received else { return with(result, .notReplayable("no call.received record for this call")) }
+            seq: seq, taskId: taskId, callId: callId, tool: state.received[taskId]?[callId]?.tool ?? "?", recorded: recorded,
+            replayed: nil, outcome: .notReplayable(""))
         // A token that did not verify (or named no task) is refused before anything else is read,
-        // under any policy.
-        if !received.tokenVerified {
+        // under any policy; why is not logged (it may name the key), so only the code compares.
+        if let received = state.received[taskId]?[callId], !received.tokenVerified {
             var replayed = DecisionSummary(.deny(CallDenial(.tokenInvalid, "")))
             replayed.message = recorded.message
             result.replayed = replayed
             if override != nil { return with(result, recorded.allowed ? .changed : .unchanged) }
             return with(result, replayed == recorded ? .identical : .mismatch)
         }
-        guard let task = state.tasks[taskId] else { return with(result, .notReplayable("the call names no task created in this log")) }
-        let overriding = override.map { $0.name == task.policyName } ?? false
-        let policy: Policy
-        if overriding, let override {
-            policy = override
-        } else {
-            guard let digest = record["policyDigest"]?.stringValue, let recordedPolicy = policies.policy(digest: digest) else {
-                return with(result, .notReplayable("the policy text it was decided with is not stored beside the log"))
-            }
-            policy = recordedPolicy
+        let inputs: Redecision
+        switch Redecision.gather(record, taskId: taskId, callId: callId, from: state, policies: &policies, override: override) {
+        case .failure(let why): return with(result, .notReplayable(why.reason))
+        case .success(let gathered): inputs = gathered
         }
-        let decision: Decision
-        var grant: Grant?
-        do {
-            guard let digest = received.tokenDigest, let token = state.tokens[digest], let folded = try? Grant(unverified: token) else {
-                return with(result, .notReplayable("the token's caveats are not in the log"))
-            }
-            let bound = overriding ? folded.rebound(toPolicy: PolicyDigest(policyText: policy.text)) : folded
-            grant = bound
-            let workspace = task.workspace.flatMap { try? WorkspaceRoot(hostPath: $0) }
-            if task.workspace != nil, workspace == nil, let tool = policy.tools[received.tool], !tool.paths.isEmpty || tool.workspace != .none {
-                return with(result, .notReplayable("its decision depends on the workspace \(task.workspace ?? ""), which no longer exists"))
-            }
-            let decisionState = DecisionState(
-                taskId: taskId, keys: RootKeyring(keys: []), revocations: state.revocations, callsMade: task.callsMade,
-                workspace: workspace, taskState: task.state)
-            var now = EpochSeconds(0)
-            if case .integer(let seconds) = record["now"] { now = EpochSeconds(UInt64(clamping: seconds)) }
-            decision = decide(
-                call: ToolCall(tool: received.tool, arguments: received.arguments, callId: callId), grant: bound, policy: policy, now: now,
-                state: decisionState)
-        }
-        let replayed = DecisionSummary(decision)
+        let decision = inputs.decide()
+        var replayed = DecisionSummary(decision)
+        // Why a token did not verify is not logged (it may name the key); only the code compares.
+        if inputs.grant == nil { replayed.message = recorded.message }
         result.replayed = replayed
         result.job = decision.allowed?.job
-        if let grant, overriding ? replayed.allowed : recorded.allowed { state.count(task: taskId, grant: grant) }
-        if overriding {
+        if let grant = inputs.grant, inputs.overriding ? replayed.allowed : recorded.allowed { state.count(task: taskId, grant: grant) }
+        if inputs.overriding {
             let same = replayed.allowed == recorded.allowed && replayed.code == recorded.code
             return with(result, same ? .unchanged : .changed)
         }

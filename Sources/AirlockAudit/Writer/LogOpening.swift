@@ -32,16 +32,8 @@ struct LogOpening {
 
     static func open(_ options: ExecutionLog.Options) throws(LogError) -> LogOpening {
         let directory = options.stateDirectory + "/log"
-        let policies = directory + "/" + LogDirectory.policiesName
-        try LogIO.makeDirectory(options.stateDirectory, mode: 0o700)
-        try LogIO.makeDirectory(directory, mode: 0o700)
-        try LogIO.makeDirectory(policies, mode: 0o700)
-        let key = try LogSigningKey.loadOrCreate(stateDirectory: options.stateDirectory)
-        for name in try LogIO.list(directory) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") { LogIO.remove(directory + "/" + name) }
-        var known: Set<String> = []
-        for name in try LogIO.list(policies) ?? [] {
-            if name.hasPrefix(".") { LogIO.remove(policies + "/" + name) } else if name.hasSuffix(".yaml") { known.insert(String(name.dropLast(5))) }
-        }
+        let key = try LogSigningKey.loadOrCreate(stateDirectory: try prepareDirectories(options.stateDirectory, directory))
+        let known = try knownPolicies(directory)
         let numbers = try LogDirectory.fileNumbers(in: directory)
         let time = options.clock()
         guard let last = numbers.last else {
@@ -58,28 +50,60 @@ struct LogOpening {
         let appendFd = try LogIO.openAppend(path)
         // What an earlier process wrote may still be only in the page cache: make it durable
         // before anything links to it.
-        try LogIO.sync(appendFd, path: path)
-        var recovery = LogRecovery(filesFound: numbers.count, lastSeq: scan.lastSeq, tornFile: nil, tornBytes: 0)
+        do { try LogIO.sync(appendFd, path: path) } catch {
+            LogIO.close(appendFd)
+            throw error
+        }
+        let recovery = LogRecovery(
+            filesFound: numbers.count, lastSeq: scan.lastSeq, tornFile: scan.tailBytes > 0 ? last : nil, tornBytes: scan.tailBytes)
+        let head = String(decoding: scan.lastHash, as: UTF8.self)
         guard scan.tailBytes > 0 else {
             let writer = LogFileWriter(directory: directory, fileNumber: last, fd: appendFd)
             return LogOpening(
-                directory: directory, key: key, recovery: recovery, writer: writer, lastSeq: scan.lastSeq,
-                head: String(decoding: scan.lastHash, as: UTF8.self), fileBytes: bytes.count, knownPolicies: known)
+                directory: directory, key: key, recovery: recovery, writer: writer, lastSeq: scan.lastSeq, head: head,
+                fileBytes: bytes.count, knownPolicies: known)
         }
         LogIO.close(appendFd)
-        recovery.tornFile = last
-        recovery.tornBytes = scan.tailBytes
-        let recovered: JSONValue = .object([
-            "file": .integer(Int64(last)), "validBytes": .integer(Int64(scan.validBytes)),
-            "tornBytes": .integer(Int64(scan.tailBytes)), "tornLine": .integer(Int64(scan.tailLine)),
-        ])
-        let head = String(decoding: scan.lastHash, as: UTF8.self)
         let header = LogSequencer.header(
-            seq: scan.lastSeq + 1, prev: head, time: time, number: last + 1, node: options.node, recovered: recovered)
+            seq: scan.lastSeq + 1, prev: head, time: time, number: last + 1, node: options.node, recovered: recoveredField(last, scan))
         let writer = try LogFileWriter.create(directory: directory, number: last + 1, header: header)
         return LogOpening(
             directory: directory, key: key, recovery: recovery, writer: writer, lastSeq: scan.lastSeq + 1, head: hash(header),
             fileBytes: header.count + 1, knownPolicies: known)
+    }
+
+    /// Creates the state, log and policies directories (0700) and removes temporary files an
+    /// interrupted write left behind; returns the state directory.
+    private static func prepareDirectories(_ state: String, _ directory: String) throws(LogError) -> String {
+        try LogIO.makeDirectory(state, mode: 0o700)
+        try LogIO.makeDirectory(directory, mode: 0o700)
+        try LogIO.makeDirectory(directory + "/" + LogDirectory.policiesName, mode: 0o700)
+        for name in try LogIO.list(directory) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            LogIO.remove(directory + "/" + name)
+        }
+        return state
+    }
+
+    /// The digests of the policies already stored (their temporary files removed).
+    private static func knownPolicies(_ directory: String) throws(LogError) -> Set<String> {
+        let policies = directory + "/" + LogDirectory.policiesName
+        var known: Set<String> = []
+        for name in try LogIO.list(policies) ?? [] {
+            if name.hasPrefix(".") {
+                LogIO.remove(policies + "/" + name)
+            } else if name.hasSuffix(".yaml") {
+                known.insert(String(name.dropLast(5)))
+            }
+        }
+        return known
+    }
+
+    /// The `recovered` field of the header that follows a torn file.
+    private static func recoveredField(_ file: Int, _ scan: FileScan) -> JSONValue {
+        .object([
+            "file": .integer(Int64(file)), "validBytes": .integer(Int64(scan.validBytes)),
+            "tornBytes": .integer(Int64(scan.tailBytes)), "tornLine": .integer(Int64(scan.tailLine)),
+        ])
     }
 
     private static func hash(_ line: [UInt8]) -> String {
