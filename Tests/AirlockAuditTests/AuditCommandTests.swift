@@ -10,16 +10,7 @@ import Testing
             print("skipped: the airlock binary is not built next to the tests")
             return nil
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runProgram(binary, arguments)
     }
 
     @Test func verifyExitsZeroOnlyWhenTheLogHolds() async throws {
@@ -73,5 +64,20 @@ import Testing
         #expect(changed.status == 0, "\(changed.output)")
         #expect(changed.output.contains("call c5 tool echo: allow -> deny (unknown_tool)"))
         #expect(changed.output.contains("13 calls: 3 would be decided differently"))
+    }
+
+    @Test func replayExecuteRunsAllowedCallsAndComparesOutputs() async throws {
+        guard geteuid() == 0 else {
+            print("skipped: --execute needs root to confine the tools")
+            return
+        }
+        let session = try await RecordedSession.recorded()
+        // The repository's real views and seccomp profiles: the tools run for real this time.
+        let arguments = ["audit", "replay", session.logDirectory, "--sandbox-dir", repositoryRoot + "/Sandbox", "--execute"]
+        guard let result = try Self.airlock(arguments) else { return }
+        // echo's recorded outputs are what echo prints; the others' were made up, so they differ.
+        #expect(result.output.contains("tool echo: 2 runs, deterministic"), "\(result.output)")
+        #expect(result.output.contains("tool grep: 2 runs, NOT deterministic (2 differ)"), "\(result.output)")
+        #expect(result.status == 1)
     }
 }

@@ -82,6 +82,20 @@ let airlockBinary: String? = {
     return nil
 }()
 
+/// Runs a program to its end: exit status and standard output and error together.
+func runProgram(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
 /// The checkout, for `examples/` and `Policies/`.
 let repositoryRoot: String = {
     var url = URL(fileURLWithPath: #filePath)

@@ -98,8 +98,11 @@ final class RecordedSession: @unchecked Sendable {
             decisionState.recordCall(by: allowed.grant)
             try await log.append(
                 .sandboxStarted(taskId: Self.taskId, callId: id, job: allowed.job, seccompDigest: LogDigest.sha256Hex(Array("x".utf8))))
+            // What echo really prints; a made-up output for the other tools.
+            let word = allowed.call.arguments.objectValue?["word"]?.stringValue
+            let stdout = Array((tool == "echo" ? "\(word ?? "")\n" : "out \(id)\n").utf8)
             let outcome = Outcome(
-                termination: .exited(code: 0), stdout: CapturedStream(bytes: Array("out \(id)\n".utf8), totalBytes: 8),
+                termination: .exited(code: 0), stdout: CapturedStream(bytes: stdout, totalBytes: UInt64(stdout.count)),
                 stderr: CapturedStream(), usage: Usage())
             try await log.append(
                 .callFinished(
