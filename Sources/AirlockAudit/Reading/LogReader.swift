@@ -56,7 +56,8 @@ public struct LogReader: Sendable {
     }
 
     private func headerSeq(_ number: Int) throws(LogError) -> UInt64? {
-        guard let bytes = try LogIO.read(LogDirectory.path(directory, number)) else { return nil }
+        // A header is a few hundred bytes; 4 KiB always holds it whole.
+        guard let bytes = try LogIO.readPrefix(LogDirectory.path(directory, number), count: 4096) else { return nil }
         return bytes.withUnsafeBufferPointer { buffer in
             let end = buffer.firstIndex(of: 10) ?? buffer.count
             return RecordPrefix.parse(buffer, start: 0, end: end)?.seq

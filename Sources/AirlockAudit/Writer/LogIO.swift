@@ -63,18 +63,45 @@ enum LogIO {
 
     /// The whole file; nil when it does not exist.
     static func read(_ path: String) throws(LogError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .io(call: "open", path: path, errno: errno)
-        }
+        guard let fd = try openForReading(path) else { return nil }
         defer { _ = Glibc.close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .io(call: "fstat", path: path, errno: errno) }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var filled = 0
-        while true {
-            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count))) }
+        // One byte more than the size, so a file that grew while being read is read to its end.
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
+        var filled = try fill(fd, &bytes, from: 0, path: path)
+        while filled == bytes.count {
+            bytes.append(contentsOf: repeatElement(0, count: bytes.count))
+            filled = try fill(fd, &bytes, from: filled, path: path)
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
+    }
+
+    /// Up to `count` bytes from the start of the file; nil when it does not exist.
+    static func readPrefix(_ path: String, count: Int) throws(LogError) -> [UInt8]? {
+        guard let fd = try openForReading(path) else { return nil }
+        defer { _ = Glibc.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let filled = try fill(fd, &bytes, from: 0, path: path)
+        return Array(bytes[..<filled])
+    }
+
+    /// A descriptor for reading `path`; nil when it does not exist.
+    private static func openForReading(_ path: String) throws(LogError) -> Int32? {
+        do {
+            return try retrying("open", path) { open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+        } catch {
+            if case .io(_, _, ENOENT) = error { return nil }
+            throw error
+        }
+    }
+
+    /// Reads into `bytes` from offset `start` until it is full or the file ends; returns how far
+    /// it is filled.
+    private static func fill(_ fd: Int32, _ bytes: inout [UInt8], from start: Int, path: String) throws(LogError) -> Int {
+        var filled = start
+        while filled < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -83,8 +110,7 @@ enum LogIO {
             if n == 0 { break }
             filled += n
         }
-        bytes.removeLast(bytes.count - filled)
-        return bytes
+        return filled
     }
 
     /// Names in `directory` (not `.` and `..`); nil when it does not exist.
