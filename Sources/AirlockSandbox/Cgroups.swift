@@ -175,6 +175,22 @@ final class SlotCgroup: @unchecked Sendable {
         return UInt64(text.split(separator: "\n").first ?? "")
     }
 
+    /// SIGKILL to every process in the group: `cgroup.kill` on v2 (one write, no process can fork
+    /// away meanwhile), else each pid listed in `cgroup.procs`. Returns whether anything was
+    /// signalled (v2: whether the write succeeded).
+    @discardableResult
+    func killAll() -> Bool {
+        if case .v2 = layout, let directory = directories.first, (try? Host.writeFile(directory + "/cgroup.kill", "1")) != nil {
+            return true
+        }
+        guard let directory = directories.last, let text = try? Host.readFile(directory + "/cgroup.procs", limit: 1 << 20) else { return false }
+        var signalled = false
+        for line in text.split(separator: "\n") {
+            if let pid = pid_t(line), pid > 0, kill(pid, SIGKILL) == 0 { signalled = true }
+        }
+        return signalled
+    }
+
     /// Removes the group; it must be empty.
     func remove() {
         for fd in procsDescriptors { close(fd) }

@@ -51,6 +51,15 @@ public final class Slot: @unchecked Sendable {
         self.handoff = (pair[0], pair[1])
     }
 
+    /// Kills whatever the slot is running (every process in its cgroup), for a task that ends
+    /// mid-call or a shutdown past its grace period; the call's own supervisor then reaps it and
+    /// reports the signal. Safe from any thread. Without cgroups nothing can be killed from
+    /// outside, and the call's wall-clock limit is the bound.
+    @discardableResult
+    public func kill() -> Bool {
+        cgroup.killAll()
+    }
+
     /// Releases everything the slot holds. The slot must be idle.
     func close() {
         cgroup.remove()

@@ -72,6 +72,11 @@ public final class SlotPool: Sendable {
 
     public var idleCount: Int { free.withLock { $0.count } }
 
+    /// Slot `index` (busy or idle), to kill what it runs.
+    public func slot(at index: Int) -> Slot? {
+        all.indices.contains(index) ? all[index] : nil
+    }
+
     /// Removes every slot's cgroup and closes its namespaces. Call once, when no call runs.
     public func shutdown() {
         all.forEach { $0.close() }

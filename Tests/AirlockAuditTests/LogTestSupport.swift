@@ -65,7 +65,7 @@ struct LogFixture {
 
     func setLines(_ file: Int, _ lines: [String], terminated: Bool = true) {
         let text = lines.joined(separator: "\n") + (terminated && !lines.isEmpty ? "\n" : "")
-        FileManager.default.createFile(atPath: path(file), contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path(file), contents: Data(text.utf8))
     }
 
     func fileNumbers() -> [Int] { (try? LogDirectory.fileNumbers(in: directory)) ?? [] }

@@ -97,7 +97,7 @@ import Testing
     @Test func rotatedFileCutMidLineIsTruncatedNotTorn() async throws {
         let log = try await LogFixture.written(records: 200, maxFileBytes: 10_000)
         let bytes = try #require(FileManager.default.contents(atPath: log.path(1)))
-        FileManager.default.createFile(atPath: log.path(1), contents: bytes.prefix(bytes.count - 50))
+        _ = FileManager.default.createFile(atPath: log.path(1), contents: bytes.prefix(bytes.count - 50))
         let problem = try #require(try log.verify().problem)
         #expect(problem.kind == .truncated)
         #expect(problem.file == "000001.jsonl")

@@ -10,7 +10,6 @@ final class SandboxRunner: Sendable {
     private let programs: SeccompProgramCache
     private let defaultProfile: String
     private let workers: [SlotWorker]
-    private let killer: SlotKiller
     /// Slots running a call, and whether that call is to be killed.
     private let running = Mutex<[Int: Bool]>([:])
 
@@ -21,7 +20,6 @@ final class SandboxRunner: Sendable {
         self.programs = SeccompProgramCache()
         self.defaultProfile = sandboxDirectory + "/seccomp/default.json"
         self.workers = (0..<pool.configuration.count).map { SlotWorker(name: "airlock-slot-\($0)") }
-        self.killer = SlotKiller(configuration: pool.configuration)
     }
 
     /// Compiles a profile now, so the first call that needs it does not pay for it.
@@ -64,11 +62,11 @@ final class SandboxRunner: Sendable {
             }
         }
         for slot in marked {
-            killer.kill(slot: slot)
+            pool.slot(at: slot)?.kill()
             Task { [self] in
                 while running.withLock({ $0[slot] == true }) {
                     try? await Task.sleep(for: .milliseconds(20))
-                    killer.kill(slot: slot)
+                    pool.slot(at: slot)?.kill()
                 }
             }
         }

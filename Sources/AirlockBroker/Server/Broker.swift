@@ -79,7 +79,7 @@ public final class Broker: Sendable {
             slot = try await runner.admission.acquire(reservation)
         } catch {
             await registry.finish(ticket)
-            try? log.appendBuffered(
+            note(
                 .anomaly(taskId: ticket.taskId, callId: ticket.callId, anomaly: "call_not_run", detail: .object(["reason": .string(error.code)])))
             throw error
         }
@@ -87,7 +87,7 @@ public final class Broker: Sendable {
         defer { runner.admission.release(slot) }
         if await registry.attach(ticket, slot: slot.index) {
             await registry.finish(ticket)
-            try? log.appendBuffered(
+            note(
                 .anomaly(taskId: ticket.taskId, callId: ticket.callId, anomaly: "call_not_run", detail: .object(["reason": .string("task_ended")])))
             throw Problem.denied(CallDenial(.taskEnded, "the task ended before the call could start"), callId: request.callId)
         }
@@ -113,7 +113,7 @@ public final class Broker: Sendable {
             return CallEnvelope(callId: request.callId, taskId: ticket.taskId, tool: request.tool, outcome: outcome, timing: timing, killedBy: killedBy).json
         case .failure(let error):
             logger.error("sandbox could not start", metadata: ["call.id": "\(request.callId)", "task.id": "\(ticket.taskId)", "sandbox.error": "\(error)"])
-            try? log.appendBuffered(
+            note(
                 .anomaly(taskId: ticket.taskId, callId: ticket.callId, anomaly: "sandbox_failed", detail: .object(["error": .string("\(error)")])))
             throw Problem(.internalServerError, code: "sandbox_failed", detail: "the sandbox for this call could not be set up; the tool did not run")
         }
@@ -122,6 +122,12 @@ public final class Broker: Sendable {
     /// Waits until every record queued so far is on disk.
     func syncLog() async throws(Problem) {
         do { try await log.sync() } catch { throw Problem.logUnavailable(error) }
+    }
+
+    /// Records what became of a call that was decided but did not run. Best effort: the call
+    /// failed already, and a log that refuses this refuses the next decision too.
+    private func note(_ event: AirlockAudit.LogEvent) {
+        _ = try? log.appendBuffered(event)
     }
 
     private func logDurably(_ event: AirlockAudit.LogEvent) async throws(Problem) {

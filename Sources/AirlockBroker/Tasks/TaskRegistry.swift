@@ -179,7 +179,7 @@ actor TaskRegistry {
             let denial = CallDenial(.tokenInvalid, message)
             try journal(
                 .callReceived(call, taskId: nil, token: token, tokenVerified: false, caller: caller),
-                .callDecided(taskId: nil, callId: call.callId, decision: .deny(denial), policyDigest: nil, now: now))
+                .callDecided(taskId: nil, callId: call.callId, decision: .deny(denial), policy: nil, now: now))
             throw Problem.denied(denial, callId: call.callId)
         }
         guard task.runningCalls[call.callId] == nil else {
@@ -192,7 +192,7 @@ actor TaskRegistry {
         let verified = decision.denial?.code != .tokenInvalid
         try journal(
             .callReceived(call, taskId: task.id, token: token, tokenVerified: verified, caller: caller),
-            .callDecided(taskId: task.id, callId: call.callId, decision: decision, policyDigest: policy.digest, now: now))
+            .callDecided(taskId: task.id, callId: call.callId, decision: decision, policy: policy, now: now))
         switch decision {
         case .deny(let denial):
             if verified {
