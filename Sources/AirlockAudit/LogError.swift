@@ -8,6 +8,9 @@ public enum LogError: Error, Hashable, Sendable, CustomStringConvertible {
     case failed(String)
     /// `close()` was called.
     case closed
+    /// Another process (a running broker, or an `airlock run`) has the log open for writing; two
+    /// writers would fork the chain.
+    case inUse(path: String)
     /// What is on disk is not a log this code can continue: a damaged record before the tail, a
     /// file that does not start with its header.
     case corrupt(path: String, line: Int, reason: String)
@@ -19,6 +22,7 @@ public enum LogError: Error, Hashable, Sendable, CustomStringConvertible {
         case .io(let call, let path, let errno): return "\(call)(\(path)): \(systemErrorText(errno)) (errno \(errno))"
         case .failed(let cause): return "the execution log stopped after a failed write: \(cause)"
         case .closed: return "the execution log is closed"
+        case .inUse(let path): return "\(path): another process is writing this execution log (a running broker?)"
         case .corrupt(let path, let line, let reason): return "\(path):\(line): \(reason)"
         case .signingKey(let path, let reason): return "log signing key \(path): \(reason)"
         }

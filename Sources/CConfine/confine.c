@@ -3,6 +3,8 @@
  * On entry the child is PID 1 of new PID, mount, IPC and UTS namespaces (from clone flags),
  * still root with every capability, sharing the broker's memory until it execs. */
 #include "internal.h"
+#include <poll.h>
+#include <time.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -47,6 +49,13 @@ static int reset_signals(void) {
         if (_err != 0) report_and_exit(error_fd, _f.step, _err, _f.detail); \
     } while (0)
 
+/* Whether the read end of the error pipe is closed: the process that spawned us is gone. */
+static int parent_gone(int error_fd) {
+    struct pollfd p = { .fd = error_fd, .events = POLLOUT, .revents = 0 };
+    struct timespec now = { 0, 0 };
+    return syscall(SYS_ppoll, &p, 1, &now, NULL, (size_t)8) == 1 && (p.revents & POLLERR) != 0;
+}
+
 int cc_child_main(void *context) {
     const struct cc_child_context *ctx = context;
     const struct cconfine_plan *plan = ctx->plan;
@@ -55,8 +64,6 @@ int cc_child_main(void *context) {
     int handoff_fd = plan->handoff_fd;
 
     STEP(CCONFINE_STEP_SIGNALS, reset_signals());
-    /* If the broker thread that spawned us dies, so do we (the PID namespace takes the rest). */
-    STEP(CCONFINE_STEP_PDEATHSIG, cc_errno(syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)));
     /* A new session: no controlling terminal, no job-control signals from the caller's tty. */
     STEP(CCONFINE_STEP_SETSID, cc_errno(syscall(SYS_setsid)));
 
@@ -70,6 +77,12 @@ int cc_child_main(void *context) {
 
     /* ---- privilege boundary: from here on the child is no longer root. ---- */
     STEPS(cc_credentials_drop(plan, &_f));
+
+    /* If the broker thread that spawned us dies, so do we (the PID namespace takes the rest).
+     * Only now: the kernel clears the parent-death signal when the uid or gid changes. A broker
+     * that died before this point left the error pipe without a reader: then stop here. */
+    STEP(CCONFINE_STEP_PDEATHSIG, cc_errno(syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)));
+    STEP(CCONFINE_STEP_PDEATHSIG, parent_gone(error_fd) ? ESRCH : 0);
 
     /* Descriptors before rlimits: RLIMIT_NOFILE must not count the broker's. */
     STEPS(cc_fds_prepare(plan, &error_fd, &handoff_fd, &_f));

@@ -100,6 +100,20 @@ import Testing
         #expect(info.st_mode & 0o777 == 0o600)
     }
 
+    /// Two writers would fork the chain: while one process holds the log, another cannot open it
+    /// (here the same process, through a second open file description, as another process would).
+    @Test func oneWriterAtATime() async throws {
+        let fixture = LogFixture()
+        let first = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        #expect(throws: LogError.inUse(path: fixture.state + "/log/.writer.lock")) {
+            _ = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        }
+        try await first.close()
+        let second = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        try await second.close()
+        #expect(try fixture.verify().problem == nil)
+    }
+
     @Test func closedLogRefusesAppends() async throws {
         let fixture = LogFixture()
         let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))

@@ -41,7 +41,7 @@ struct LogFixture {
         options.checkpointEveryRecords = checkpointEvery
         let log = try ExecutionLog.open(options)
         for n in 0..<records { try await log.append(Self.event(n)) }
-        if close { try await log.close() }
+        if close { try await log.close() } else { log.abandonForTesting() }
         return fixture
     }
 

@@ -67,3 +67,42 @@ import Testing
         #expect(result.stdout == "/work\nfrom the host\n", "\(result.stderr)")
     }
 }
+
+/// The sandbox dies with the process that made it, even after it dropped to its own uid (the
+/// kernel clears the parent-death signal on a uid change, so it is set after the drop).
+@Suite struct SandboxDiesWithItsParentTests {
+    @Test func killingAirlockExecKillsTheTool() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["exec", "--time", "60s", "--", "/bin/sleep", "60"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // The one-off uid is derived from the pid (see SlotConfiguration.oneOffUIDBase).
+        let uid = 2_001_000_000 + UInt32(process.processIdentifier) % 1_000_000
+        var sleeper: [Int32] = []
+        for _ in 0..<200 where sleeper.isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+            sleeper = runningPids(uid: uid)
+        }
+        try #require(!sleeper.isEmpty, "the sandboxed sleep never started")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        for _ in 0..<100 where !runningPids(uid: uid).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(runningPids(uid: uid).isEmpty, "the sandboxed sleep outlived airlock exec")
+    }
+
+    /// Pids running (not zombies) with real uid `uid`.
+    private func runningPids(uid: UInt32) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name -> Int32? in
+            guard let pid = Int32(name), let status = try? String(contentsOfFile: "/proc/\(name)/status", encoding: .utf8) else { return nil }
+            let fields = Dictionary(status.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }, uniquingKeysWith: { first, _ in first })
+            let realUID = fields["Uid"]?.split(whereSeparator: \.isWhitespace).first.flatMap { UInt32($0) }
+            let zombie = fields["State"]?.hasPrefix("Z") ?? true
+            return realUID == uid && !zombie ? pid : nil
+        }
+    }
+}

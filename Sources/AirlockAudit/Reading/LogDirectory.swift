@@ -1,7 +1,9 @@
 /// The files of a log directory: `000001.jsonl`, `000002.jsonl`, … (six digits or more), and
-/// `policies/<sha256>.yaml`. Anything else in the directory is ignored.
+/// `policies/<sha256>.yaml`, and `.writer.lock`, which the writing process holds. Anything else
+/// in the directory is ignored.
 public enum LogDirectory {
     public static let policiesName = "policies"
+    static let writerLockName = ".writer.lock"
 
     public static func fileName(_ number: Int) -> String {
         let digits = String(number)

@@ -32,6 +32,8 @@ extension ExecutionLog {
             condition.broadcast()
         }
         resumeWaiters()
+        if writerLock >= 0 { LogIO.close(writerLock) }
+        writerLock = -1
         writerFinished = true
         for waiter in finishWaiters { waiter.resume() }
         finishWaiters = []

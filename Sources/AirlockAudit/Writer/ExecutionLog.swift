@@ -56,6 +56,9 @@ public final class ExecutionLog: @unchecked Sendable {
     /// Batches written and fsync'd so far (group commit makes this smaller than the records).
     private(set) var batches = 0
     let fileWriter: LogFileWriter
+    /// The exclusive lock on `<log>/.writer.lock`, released when the writer thread ends (-1
+    /// once released). Guarded by `condition`.
+    var writerLock: Int32
 
     /// Opens (creating if needed) the log of `options.stateDirectory`, recovers from a crash (see
     /// `LogRecovery`) and starts the writer thread. Blocking file I/O: call it before serving.
@@ -74,6 +77,7 @@ public final class ExecutionLog: @unchecked Sendable {
         signingKey = opened.key
         recovery = opened.recovery
         fileWriter = opened.writer
+        writerLock = opened.lockFd
         durableSeq = opened.lastSeq
         sequencer = LogSequencer(
             settings: .init(
@@ -186,6 +190,18 @@ public final class ExecutionLog: @unchecked Sendable {
     }
 
     func countBatch() { batches += 1 }
+
+    /// Lets another `open` of this log succeed while this one is left as a crash leaves it:
+    /// nothing more is written by it (tests simulate a crash in one process this way).
+    func abandonForTesting() {
+        condition.lock()
+        defer { condition.unlock() }
+        closing = true
+        failure = .closed
+        condition.broadcast()
+        if writerLock >= 0 { LogIO.close(writerLock) }
+        writerLock = -1
+    }
 
     /// Points the writer at another file (tests use `/dev/full` to make writes fail for real).
     func replaceFileForTesting(path: String) {

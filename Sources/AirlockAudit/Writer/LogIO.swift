@@ -7,6 +7,19 @@ import Darwin
 /// The system calls the log makes, each with its EINTR retry and a `LogError.io` naming the call
 /// and the path. Nothing else in the module touches a descriptor.
 enum LogIO {
+    /// Takes the exclusive lock on `path` (created 0600) for as long as the returned descriptor
+    /// is open: `LogError.inUse` when another process holds it.
+    static func lockExclusively(_ path: String) throws(LogError) -> Int32 {
+        let fd = try retrying("open", path) { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(fd)
+            if code == EWOULDBLOCK { throw .inUse(path: path) }
+            throw .io(call: "flock", path: path, errno: code)
+        }
+        return fd
+    }
+
     static func openAppend(_ path: String) throws(LogError) -> Int32 {
         try retrying("open", path) { open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW) }
     }

@@ -29,9 +29,25 @@ struct LogOpening {
     var head: String
     var fileBytes: Int
     var knownPolicies: Set<String>
+    /// Holds `<log>/.writer.lock` while the log is open: one writer per log.
+    var lockFd: Int32 = -1
 
     static func open(_ options: ExecutionLog.Options) throws(LogError) -> LogOpening {
         let directory = options.stateDirectory + "/log"
+        try LogIO.makeDirectory(options.stateDirectory, mode: 0o700)
+        try LogIO.makeDirectory(directory, mode: 0o700)
+        let lock = try LogIO.lockExclusively(directory + "/" + LogDirectory.writerLockName)
+        do {
+            var opening = try openLocked(options, directory: directory)
+            opening.lockFd = lock
+            return opening
+        } catch {
+            LogIO.close(lock)
+            throw error
+        }
+    }
+
+    private static func openLocked(_ options: ExecutionLog.Options, directory: String) throws(LogError) -> LogOpening {
         let key = try LogSigningKey.loadOrCreate(stateDirectory: try prepareDirectories(options.stateDirectory, directory))
         let known = try knownPolicies(directory)
         let numbers = try LogDirectory.fileNumbers(in: directory)
