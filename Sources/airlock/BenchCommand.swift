@@ -6,6 +6,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Airlock against its baselines on this machine.",
-        subcommands: [SpawnBench.self, BrokerBench.self, CoreBench.self, LogBench.self]
+        subcommands: [SpawnBench.self, BrokerBench.self, CoreBench.self, LogBench.self, OutputBench.self]
     )
 }

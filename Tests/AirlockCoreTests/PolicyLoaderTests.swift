@@ -167,14 +167,6 @@ private let base = """
         #expect(!tool.arguments.forbidsAdditionalProperties)
     }
 
-    @Test func keepsOutputRulesAsWrittenForTheOutputChannel() throws {
-        let tool = try sandbox.load(policy(base + "\noutput: {format: json, maxBytes: 64KiB}")).tool(named: "echo")
-        #expect(tool.output == .object(["format": .string("json"), "maxBytes": .string("64KiB")]))
-        #expect(try sandbox.load(policy(base)).tool(named: "echo").output == .object([:]))
-        let error = #expect(throws: ConfigError.self) { try sandbox.load(policy(base + "\noutput: text")) }
-        #expect(error?.description == "test.yaml:12:13: tools.echo.output: expected a mapping, found a scalar")
-    }
-
     @Test func keepsTheExactTextAndItsSHA256() throws {
         let text = policy(base)
         let loaded = try sandbox.load(text)

@@ -46,6 +46,12 @@ public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible
     static func at(
         _ offset: Int, in buffer: UnsafeBufferPointer<UInt8>, _ kind: Kind, _ message: String
     ) -> JSONParseError {
+        let (line, column) = position(of: offset, in: buffer)
+        return JSONParseError(kind: kind, offset: offset, line: line, column: column, message: message)
+    }
+
+    /// The 1-based line and column of `offset` in `buffer`, columns counted in Unicode scalars.
+    static func position(of offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
         var line = 1
         var column = 1
         var index = 0
@@ -59,6 +65,6 @@ public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible
             }
             index += 1
         }
-        return JSONParseError(kind: kind, offset: offset, line: line, column: column, message: message)
+        return (line, column)
     }
 }

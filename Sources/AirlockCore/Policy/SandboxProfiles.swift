@@ -7,6 +7,7 @@ import Foundation
 final class SandboxProfiles {
     let directory: String
     private var views: [String: FilesystemView] = [:]
+    private var redactionRules: [String: [DetectorRule]] = [:]
 
     /// `directory` is made absolute, so the seccomp paths put into job specs are too.
     init(directory: String) {
@@ -41,6 +42,21 @@ final class SandboxProfiles {
             throw value.error("unknown seccomp profile `\(name)`: there is no \(relative(file))\(available(in: "seccomp", extension: "json"))")
         }
         return (name, file)
+    }
+
+    /// The detectors of the redaction rules file named at `value` (`Sandbox/redaction/<name>.yaml`),
+    /// or of `default` when `value` is nil (errors then point at `owner`), loaded once per policy.
+    func redactionRules(named value: ConfigValue?, owner: ConfigValue) throws(ConfigError) -> [DetectorRule] {
+        let name = try value.map { v throws(ConfigError) in try profileName(v) } ?? "default"
+        if let cached = redactionRules[name] { return cached }
+        let file = directory + "/redaction/\(name).yaml"
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw (value ?? owner).error(
+                "unknown redaction rules `\(name)`: there is no \(relative(file))\(available(in: "redaction", extension: "yaml"))")
+        }
+        let rules = try RedactionRulesFile.load(file: file, origin: name)
+        redactionRules[name] = rules
+        return rules
     }
 
     private func profileName(_ value: ConfigValue) throws(ConfigError) -> String {

@@ -26,15 +26,15 @@ public struct ToolSpec: Sendable {
     /// The seccomp profile's name (`default`) and the absolute path of its file.
     public var seccompName: String
     public var seccompProfile: String
-    /// Output rules, kept as written until the output channel reads them (see docs/output.md).
-    public var output: JSONValue
+    /// How the tool's output is checked and shaped before the caller sees it (docs/output.md).
+    public var output: OutputRules
 
     public init(
         name: String, description: String, executable: String, argv: ArgvTemplate, arguments: JSONSchema,
         paths: [String] = [], stdin: String? = nil, environment: [String: EnvironmentValue] = [:],
         limits: Limits = .defaults, workspace: WorkspaceAccess = .none, network: NetworkMode = .none,
         viewName: String, view: FilesystemView, seccompName: String, seccompProfile: String,
-        output: JSONValue = .object([:])
+        output: OutputRules = .defaults
     ) {
         self.name = name
         self.description = description

@@ -20,7 +20,7 @@ struct ToolSpecLoader {
         for entry in settings.environment {
             if case .slot(let slot) = entry.value { try checker.use(slot, spread: false, at: entry.at) }
         }
-        let output = try outputRules(mapping.optional("output"))
+        let output = try OutputRules.read(mapping.optional("output"), profiles: profiles, tool: value)
         try mapping.finish()
         try checker.requireEveryArgumentUsed(argumentsValue ?? value)
 
@@ -51,13 +51,6 @@ struct ToolSpecLoader {
         var environment: [String: EnvironmentValue] = [:]
         for entry in defaults.environment + settings.environment { environment[entry.name] = entry.value }
         return environment
-    }
-
-    /// Reserved for the output channel: any mapping, kept as JSON (see docs/output.md).
-    private func outputRules(_ value: ConfigValue?) throws(ConfigError) -> JSONValue {
-        guard let value else { return .object([:]) }
-        _ = try value.mapping()
-        return try value.json()
     }
 
     private func executable(_ value: ConfigValue) throws(ConfigError) -> String {

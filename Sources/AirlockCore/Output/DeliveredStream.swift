@@ -1,0 +1,74 @@
+import Crypto
+
+/// One stream as the caller receives it, with the facts the call envelope and the execution
+/// log keep about it.
+public struct DeliveredStream: Sendable {
+    /// Why and how much was cut.
+    public struct Truncation: Sendable, Equatable {
+        public var mode: OutputRules.Truncation
+        /// Bytes of (redacted) text left out to fit `maxBytes`.
+        public var omittedBytes: Int
+        /// Bytes the tool wrote past the sandbox's capture cap (`limits.outputBytes`).
+        public var uncapturedBytes: UInt64
+    }
+
+    public var name: OutputStreamName
+    public var sink: OutputRules.Sink
+    /// What the caller receives: a string for `model`, `html`, `markdown` and `shell`; the
+    /// bound-parameter object `{"type": "text", "value": …}` for `sql`; the re-serialised value
+    /// for `json`. `null` when this stream was rejected.
+    public var content: JSONValue
+    /// The exact bytes delivered: the string's UTF-8, or the compact JSON text of `content`.
+    public var deliveredBytes: [UInt8]
+    /// SHA-256 (lowercase hex) of the captured bytes, before anything was changed.
+    public var originalSHA256: String
+    /// SHA-256 (lowercase hex) of `deliveredBytes`.
+    public var deliveredSHA256: String
+    /// Bytes captured from the tool, and all it wrote.
+    public var capturedBytes: Int
+    public var totalBytes: UInt64
+    public var truncation: Truncation?
+
+    /// The delivered text, for the sinks that deliver text.
+    public var text: String? { content.stringValue }
+
+    init(name: OutputStreamName, sink: OutputRules.Sink, content: JSONValue, deliveredBytes: [UInt8], original: CapturedStream, truncation: Truncation?) {
+        self.name = name
+        self.sink = sink
+        self.content = content
+        self.deliveredBytes = deliveredBytes
+        self.originalSHA256 = sha256Hex(original.bytes)
+        self.deliveredSHA256 = sha256Hex(deliveredBytes)
+        self.capturedBytes = original.bytes.count
+        self.totalBytes = original.totalBytes
+        self.truncation = truncation
+    }
+
+    /// `{sink, content, originalSHA256, deliveredSHA256, capturedBytes, totalBytes,
+    /// deliveredBytes, truncation}`; `truncation` is null or `{mode, omittedBytes, uncapturedBytes}`.
+    public var jsonValue: JSONValue {
+        var object = facts
+        object["content"] = content
+        return .object(object)
+    }
+
+    /// The same without the content: what the execution log keeps when the body may not be stored.
+    var facts: [String: JSONValue] {
+        [
+            "sink": .string(sink.rawValue), "originalSHA256": .string(originalSHA256), "deliveredSHA256": .string(deliveredSHA256),
+            "capturedBytes": .integer(Int64(capturedBytes)), "totalBytes": .integer(Int64(clamping: totalBytes)),
+            "deliveredBytes": .integer(Int64(deliveredBytes.count)),
+            "truncation": truncation.map { t in
+                .object([
+                    "mode": .string(t.mode.rawValue), "omittedBytes": .integer(Int64(t.omittedBytes)),
+                    "uncapturedBytes": .integer(Int64(clamping: t.uncapturedBytes)),
+                ])
+            } ?? .null,
+        ]
+    }
+}
+
+/// SHA-256 of `bytes`, lowercase hex.
+func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map(TokenBase64URL.hex).joined()
+}

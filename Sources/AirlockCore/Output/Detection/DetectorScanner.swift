@@ -1,0 +1,149 @@
+/// One detector match in a scanned buffer.
+public struct DetectorMatch: Hashable, Sendable {
+    /// Index into the scanner's `rules`.
+    public var rule: Int
+    /// The whole match.
+    public var match: Range<Int>
+    /// The part to replace (the whole match unless the pattern marks one with `<…>`).
+    public var redacted: Range<Int>
+}
+
+/// Every pattern of a detector set compiled into one single-pass byte scanner.
+///
+/// Prefilter tables say, for each byte value, which patterns can have it first, second, third
+/// and fourth from where they trigger (a bitmask, 64 patterns per word), and which lead with a
+/// class containing it. At each position the scanner ANDs the table words — these four bytes,
+/// and "not inside a run of my leading class" — and runs the matcher only for the survivors, in
+/// rule order. A pattern that opens with a class and then a literal (`[local]{1,64} "@"`) is
+/// triggered at the literal and walks back over the class, so ordinary words cost nothing.
+/// Matches do not overlap: after one, the scan resumes at its end.
+public final class DetectorScanner: Sendable {
+    public let rules: [DetectorRule]
+    let program: ScannerProgram
+    let words: Int
+    /// Five tables — first, second, third and fourth byte, and "continues my leading class" —
+    /// each of 257 rows of `words` masks: one row per byte value and a last row for "no byte"
+    /// (before the start or past the end).
+    let masks: [UInt64]
+
+    enum Table: Int {
+        case first, second, third, fourth, continues
+    }
+
+    public init(rules: [DetectorRule]) {
+        self.rules = rules
+        let program = ScannerProgram(rules: rules)
+        self.program = program
+        let words = max(1, (program.patterns.count + 63) / 64)
+        self.words = words
+        var masks = [UInt64](repeating: 0, count: 5 * 257 * words)
+        func set(_ table: Table, _ row: Int, _ word: Int, _ bit: UInt64) { masks[(table.rawValue * 257 + row) * words + word] |= bit }
+        for (index, pattern) in program.patterns.enumerated() {
+            let word = index / 64
+            let bit = UInt64(1) << UInt64(index % 64)
+            let places = [pattern.leadBytes, pattern.secondBytes, pattern.thirdBytes, pattern.fourthBytes]
+            for byte in 0...255 {
+                for (place, table) in [Table.first, .second, .third, .fourth].enumerated() where places[place].contains(UInt8(byte)) {
+                    set(table, byte, word, bit)
+                }
+                if pattern.runClass?.contains(UInt8(byte)) == true { set(.continues, byte, word, bit) }
+            }
+            for table in [Table.second, .third, .fourth] { set(table, 256, word, bit) }
+        }
+        self.masks = masks
+    }
+
+    /// All matches in `buffer`, in order, not overlapping.
+    public func scan(_ buffer: UnsafeBufferPointer<UInt8>) -> [DetectorMatch] {
+        var matches: [DetectorMatch] = []
+        guard !program.patterns.isEmpty, !buffer.isEmpty else { return matches }
+        masks.withUnsafeBufferPointer { masks in
+            program.withMatcher(for: buffer) { matcher, patterns in
+                var pass = ScanPass(buffer: buffer, words: words, masks: masks, patterns: patterns, matcher: matcher)
+                pass.run(into: &matches)
+            }
+        }
+        return matches
+    }
+}
+
+extension ScannerProgram {
+    /// A matcher over `buffer` reading this program, and the patterns, for the span of `body`.
+    func withMatcher(for buffer: UnsafeBufferPointer<UInt8>, _ body: (PatternMatcher, UnsafeBufferPointer<Pattern>) -> Void) {
+        steps.withUnsafeBufferPointer { steps in
+            literals.withUnsafeBufferPointer { literals in
+                literalBytes.withUnsafeBufferPointer { literalBytes in
+                    validators.withUnsafeBufferPointer { validators in
+                        patterns.withUnsafeBufferPointer { patterns in
+                            let matcher = PatternMatcher(
+                                buffer: buffer, steps: steps, literals: literals, literalBytes: literalBytes, validators: validators)
+                            body(matcher, patterns)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One scan of one buffer.
+private struct ScanPass {
+    let buffer: UnsafeBufferPointer<UInt8>
+    let words: Int
+    let masks: UnsafeBufferPointer<UInt64>
+    let patterns: UnsafeBufferPointer<ScannerProgram.Pattern>
+    var matcher: PatternMatcher
+    /// Where the last match ended: no match may start before it.
+    var floor = 0
+
+    /// The mask of `table` for `byte` (256: no byte).
+    private func mask(_ table: DetectorScanner.Table, _ byte: Int, _ word: Int) -> UInt64 {
+        masks[(table.rawValue &* 257 &+ byte) &* words &+ word]
+    }
+
+    private func byte(at index: Int) -> Int { index < buffer.count ? Int(buffer[index]) : 256 }
+
+    mutating func run(into matches: inout [DetectorMatch]) {
+        let count = buffer.count
+        var position = 0
+        var previous = 256
+        scanning: while position < count {
+            let current = Int(buffer[position])
+            for word in 0..<words {
+                var candidates = mask(.first, current, word)
+                if candidates == 0 { continue }
+                candidates &= mask(.second, byte(at: position + 1), word) & ~mask(.continues, previous, word)
+                if candidates == 0 { continue }
+                candidates &= mask(.third, byte(at: position + 2), word) & mask(.fourth, byte(at: position + 3), word)
+                while candidates != 0 {
+                    let index = word &* 64 &+ candidates.trailingZeroBitCount
+                    candidates &= candidates &- 1
+                    if let found = attempt(patterns[index], at: position) {
+                        matches.append(found)
+                        floor = found.match.upperBound
+                        position = max(floor, position + 1)
+                        previous = Int(buffer[position - 1])
+                        continue scanning
+                    }
+                }
+            }
+            previous = current
+            position += 1
+        }
+    }
+
+    private mutating func attempt(_ pattern: ScannerProgram.Pattern, at position: Int) -> DetectorMatch? {
+        var start = position
+        if let anchor = pattern.anchorClass {
+            var length = 0
+            while length < pattern.anchorMax, start > floor, anchor.contains(buffer[start - 1]) {
+                start -= 1
+                length += 1
+            }
+            // The run must start here (not be cut by `anchorMax` or the previous match).
+            guard length >= pattern.anchorMin, start == 0 || !anchor.contains(buffer[start - 1]) else { return nil }
+        }
+        guard let (end, redacted) = matcher.match(pattern, at: start) else { return nil }
+        return DetectorMatch(rule: pattern.rule, match: start..<end, redacted: redacted)
+    }
+}

@@ -1,0 +1,134 @@
+/// The validated output channel: turns what a tool printed into what the caller may see,
+/// according to the tool's `OutputRules`, and says exactly what it changed.
+///
+/// Pure: no I/O, no clock, no randomness. For each stream, in this order:
+///
+/// 1. **Clean** — check UTF-8 (replace or reject) and strip escape sequences and control
+///    characters, in one pass, keeping a map to the original offsets.
+/// 2. **Check the format** (stdout) — `json`/`jsonl` must parse and match the `schema`.
+/// 3. **Detect** — one scan of the clean text for every detector, the Airlock token pattern,
+///    declared secrets, the broker's secrets and canaries. Detection runs after cleaning, so an
+///    escape sequence cannot split a secret, and before truncation, so a secret in the part left
+///    out is still reported.
+/// 4. **Redact** — each secret, PII or canary match becomes `[REDACTED:<detector>]`.
+/// 5. **Truncate** — to `maxBytes`, never inside a UTF-8 sequence or a placeholder.
+/// 6. **Encode for the sink** — last, so escaping applies to placeholders and markers too and
+///    nothing later can undo it.
+///
+/// Build one channel per call (it compiles the scanner for that call's secrets), then call
+/// `process(stdout:stderr:)`.
+public struct OutputChannel: Sendable {
+    public let rules: OutputRules
+    public let secrets: OutputSecrets
+    /// The tool's name, shown in the `model` sink's frame.
+    public let tool: String?
+    let scanner: DetectorScanner
+
+    /// Findings kept per call; the rest are counted in `OutputResult.omittedFindings`.
+    public static let maxFindings = 1000
+
+    /// Detector names the channel itself uses; a rules file cannot define them.
+    public static let reservedDetectorNames: Set<String> = [
+        "airlock_token", "declared_secret", "airlock_secret", "canary", "osc_title", "osc_hyperlink", "osc", "csi",
+        "control_string", "escape", "control", "c1_control", "invalid_utf8", "max_bytes", "capture_limit", "markdown_link",
+        "markdown_url", "markdown_reference", "output_format", "output_schema",
+    ]
+
+    public init(rules: OutputRules, secrets: OutputSecrets = OutputSecrets(), tool: String? = nil) {
+        self.rules = rules
+        self.secrets = secrets
+        self.tool = tool
+        var detectors = secrets.rules + [DetectorRule.airlockToken]
+        for rule in rules.detectors.rules where rules.injection || rule.kind != .injection {
+            // The model sink neutralises its frame tags itself and reports each one.
+            if rules.sink == .model && rule.name == "frame_delimiter" { continue }
+            detectors.append(rule)
+        }
+        self.scanner = DetectorScanner(rules: detectors)
+    }
+
+    /// Validates both streams. Only stdout is held to `format` and `schema`; stderr is text.
+    public func process(stdout: CapturedStream, stderr: CapturedStream) -> OutputResult {
+        let out = process(stdout, name: .stdout)
+        let err = process(stderr, name: .stderr)
+        var findings = out.findings + err.findings
+        let omitted = max(0, findings.count - Self.maxFindings)
+        if omitted > 0 { findings = Array(findings.prefix(Self.maxFindings)) }
+        return OutputResult(
+            stdout: out.delivered, stderr: err.delivered, findings: findings,
+            omittedFindings: omitted + out.omitted + err.omitted, rejection: out.rejection ?? err.rejection)
+    }
+
+    struct StreamResult {
+        var delivered: DeliveredStream
+        var findings: [OutputFinding]
+        var omitted: Int
+        var rejection: OutputRejection?
+    }
+
+    /// One stream, through every stage.
+    func process(_ captured: CapturedStream, name: OutputStreamName) -> StreamResult {
+        let reporter = FindingReporter(stream: name, rules: scanner.rules, sink: rules.sink)
+        let clean = captured.bytes.withUnsafeBufferPointer { TerminalSanitizer.clean($0, rejectInvalidUTF8: rules.encoding == .reject) }
+        var findings = reporter.cleaning(clean)
+        if let bad = clean.firstInvalidByte {
+            let (line, column) = OutputRejection.lineAndColumn(of: bad, in: captured.bytes)
+            let rejection = OutputRejection(
+                stream: name, message: "\(name.rawValue) is not valid UTF-8: invalid byte at offset \(bad) (line \(line), column \(column))",
+                offset: bad, line: line, column: column)
+            return rejected(captured, name: name, rejection, findings: findings + [reporter.rejection(rejection, detector: "invalid_utf8")])
+        }
+        let matches = clean.bytes.withUnsafeBufferPointer { scanner.scan($0) }
+        findings += matches.map { reporter.match($0, clean: clean) }
+        var parsed: JSONValue?
+        if name == .stdout {
+            do { parsed = try FormatCheck.check(clean, original: captured.bytes, rules: rules, stream: name) } catch {
+                let detector = error.pointer == nil ? "output_format" : "output_schema"
+                return rejected(captured, name: name, error, findings: findings + [reporter.rejection(error, detector: detector)])
+            }
+        }
+        if rules.sink == .json, let parsed {
+            return deliverJSON(parsed, captured: captured, name: name, findings: findings, textMatches: matches, reporter: reporter)
+        }
+        let redacted = RedactedText(clean: clean.bytes, matches: matches, rules: scanner.rules)
+        let uncaptured = captured.totalBytes > UInt64(captured.bytes.count) ? captured.totalBytes - UInt64(captured.bytes.count) : 0
+        let truncated = TruncatedText(redacted, maxBytes: Int(clamping: rules.maxBytes.bytes), mode: rules.truncate, uncaptured: uncaptured)
+        let maps = [truncated.map, redacted.map, clean.map]
+        findings += reporter.truncation(truncated, captured: captured, maps: Array(maps.dropFirst()))
+        let encoded = SinkEncoder.encode(truncated.bytes, sink: rules.sink, stream: name, tool: tool)
+        findings += encoded.neutralised.map { reporter.neutralised($0.range, detector: $0.detector, maps: maps) }
+        var facts: DeliveredStream.Truncation?
+        if truncated.dropped != nil || uncaptured > 0 {
+            facts = .init(mode: rules.truncate, omittedBytes: truncated.dropped?.count ?? 0, uncapturedBytes: uncaptured)
+        }
+        let delivered = DeliveredStream(
+            name: name, sink: rules.sink, content: encoded.content, deliveredBytes: encoded.bytes, original: captured, truncation: facts)
+        return StreamResult(delivered: delivered, findings: findings, omitted: clean.omittedEvents, rejection: nil)
+    }
+
+    /// The `json` sink for JSON output: the parsed value with every string cleaned and redacted,
+    /// re-serialised. JSON cannot be cut and stay JSON, so a value larger than `maxBytes` is
+    /// refused rather than truncated.
+    private func deliverJSON(
+        _ value: JSONValue, captured: CapturedStream, name: OutputStreamName, findings: [OutputFinding], textMatches: [DetectorMatch],
+        reporter: FindingReporter
+    ) -> StreamResult {
+        let (redacted, counts) = JSONStringRedactor(scanner: scanner).redact(value)
+        var findings = findings + reporter.escapedMatches(counts, textMatches: textMatches)
+        let bytes = JSONSerializer.serialize(redacted)
+        guard bytes.count <= rules.maxBytes.bytes else {
+            let rejection = OutputRejection(
+                stream: name,
+                message: "\(name.rawValue) is \(bytes.count) bytes of JSON, more than maxBytes (\(rules.maxBytes)); JSON output is never cut")
+            findings.append(reporter.rejection(rejection, detector: "max_bytes"))
+            return rejected(captured, name: name, rejection, findings: findings)
+        }
+        let delivered = DeliveredStream(name: name, sink: .json, content: redacted, deliveredBytes: bytes, original: captured, truncation: nil)
+        return StreamResult(delivered: delivered, findings: findings, omitted: 0, rejection: nil)
+    }
+
+    private func rejected(_ captured: CapturedStream, name: OutputStreamName, _ rejection: OutputRejection, findings: [OutputFinding]) -> StreamResult {
+        let delivered = DeliveredStream(name: name, sink: rules.sink, content: .null, deliveredBytes: [], original: captured, truncation: nil)
+        return StreamResult(delivered: delivered, findings: findings, omitted: 0, rejection: rejection)
+    }
+}

@@ -1,0 +1,75 @@
+/// Cuts redacted text to `maxBytes`, keeping the head, the tail or both, with a marker that says
+/// how many bytes were left out. A cut never falls inside a UTF-8 sequence or a placeholder, and
+/// the marker counts toward `maxBytes`.
+struct TruncatedText {
+    var bytes: [UInt8]
+    /// Delivered offsets back to redacted-text offsets.
+    var map = OffsetMap()
+    /// The redacted-text range left out, if any.
+    var dropped: Range<Int>?
+    /// Bytes the tool wrote past the sandbox's capture cap (never seen here).
+    var uncaptured: UInt64
+
+    init(_ text: RedactedText, maxBytes: Int, mode: OutputRules.Truncation, uncaptured: UInt64) {
+        self.uncaptured = uncaptured
+        let suffix: [UInt8] = uncaptured > 0 ? Array("\n[airlock: the tool wrote \(uncaptured) more bytes than the capture limit keeps]".utf8) : []
+        guard text.bytes.count + suffix.count > maxBytes else {
+            bytes = text.bytes + suffix
+            if !suffix.isEmpty { map.replace(derived: text.bytes.count, source: text.bytes.count..<text.bytes.count) }
+            return
+        }
+        var marker = Self.marker(omitting: text.bytes.count, mode: mode)
+        var budget = max(0, maxBytes - marker.count - suffix.count)
+        var (head, tail) = Self.cuts(text, budget: budget, mode: mode)
+        marker = Self.marker(omitting: tail - head, mode: mode)
+        budget = max(0, maxBytes - marker.count - suffix.count)
+        (head, tail) = Self.cuts(text, budget: budget, mode: mode)
+        marker = Self.marker(omitting: tail - head, mode: mode)
+        dropped = head..<tail
+        bytes = Array(text.bytes[..<head]) + marker + Array(text.bytes[tail...]) + suffix
+        map.replace(derived: head, source: head..<tail)
+        map.copy(derived: head + marker.count, source: tail)
+        if !suffix.isEmpty {
+            let end = text.bytes.count
+            map.replace(derived: head + marker.count + (end - tail), source: end..<end)
+        }
+    }
+
+    /// `[airlock: truncated, N bytes omitted]`, on a line of its own where text continues.
+    static func marker(omitting count: Int, mode: OutputRules.Truncation) -> [UInt8] {
+        let core = "[airlock: truncated, \(count) bytes omitted]"
+        switch mode {
+        case .head: return Array("\n\(core)".utf8)
+        case .tail: return Array("\(core)\n".utf8)
+        case .headAndTail: return Array("\n\(core)\n".utf8)
+        }
+    }
+
+    /// The end of the kept head and the start of the kept tail.
+    private static func cuts(_ text: RedactedText, budget: Int, mode: OutputRules.Truncation) -> (Int, Int) {
+        let count = text.bytes.count
+        switch mode {
+        case .head: return (headCut(text, budget), count)
+        case .tail: return (0, tailCut(text, count - budget))
+        case .headAndTail:
+            let head = headCut(text, budget - budget / 2)
+            return (head, max(head, tailCut(text, count - budget / 2)))
+        }
+    }
+
+    /// At most `offset`, moved back to a character start and out of a placeholder.
+    private static func headCut(_ text: RedactedText, _ offset: Int) -> Int {
+        var cut = min(max(0, offset), text.bytes.count)
+        while cut > 0, cut < text.bytes.count, text.bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+        if let placeholder = text.placeholder(around: cut) { cut = placeholder.lowerBound }
+        return cut
+    }
+
+    /// At least `offset`, moved forward to a character start and out of a placeholder.
+    private static func tailCut(_ text: RedactedText, _ offset: Int) -> Int {
+        var cut = min(max(0, offset), text.bytes.count)
+        while cut < text.bytes.count, text.bytes[cut] & 0xC0 == 0x80 { cut += 1 }
+        if let placeholder = text.placeholder(around: cut) { cut = placeholder.upperBound }
+        return cut
+    }
+}

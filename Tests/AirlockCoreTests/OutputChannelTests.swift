@@ -1,0 +1,48 @@
+import Testing
+@testable import AirlockCore
+
+/// The channel as the broker uses it: hashes, the envelope rendering, the log rendering.
+@Suite struct OutputChannelTests {
+    @Test func hashesTheOriginalAndTheDeliveredBytes() {
+        let result = OutputFixture.run("key AKIAIOSFODNN7EXAMPLE\n")
+        // sha256 of "key AKIAIOSFODNN7EXAMPLE\n", computed independently (sha256sum).
+        #expect(result.stdout.originalSHA256 == "253730d9c593bcbd4f577f0cfaa1643e38a70beb45d4da4f1ad094a9eb3e6c1c")
+        #expect(result.stdout.deliveredSHA256 == sha256Hex(result.stdout.deliveredBytes))
+        #expect(result.stdout.originalSHA256 != result.stdout.deliveredSHA256)
+        #expect(result.stderr.originalSHA256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test func rendersTheEnvelopeFields() throws {
+        let result = OutputFixture.run("\u{1B}]0;t\u{07}AKIAIOSFODNN7EXAMPLE")
+        let fields = result.jsonFields
+        #expect(Set(fields.keys) == ["output", "findings", "omittedFindings", "rejection"])
+        let stdout = try #require(fields["output"]?.objectValue?["stdout"]?.objectValue)
+        #expect(Set(stdout.keys) == ["sink", "content", "originalSHA256", "deliveredSHA256", "capturedBytes", "totalBytes", "deliveredBytes", "truncation"])
+        #expect(stdout["sink"] == .string("model"))
+        #expect(stdout["truncation"] == .null)
+        let findings = try #require(fields["findings"]?.arrayValue)
+        #expect(findings.count == 2)
+        #expect(findings[1] == .object([
+            "kind": .string("secret"), "detector": .string("aws_access_key"), "severity": .string("high"), "stream": .string("stdout"),
+            "action": .string("redacted"), "start": .integer(6), "end": .integer(26),
+        ]))
+        #expect(fields["rejection"] == .null)
+    }
+
+    @Test func theLogKeepsTheBodyOnlyWhenAllowedAndCutsIt() throws {
+        let result = OutputFixture.run("héllo AKIAIOSFODNN7EXAMPLE " + String(repeating: "x", count: 100))
+        let hidden = try #require(result.logFields(OutputRules.LogRule())["output"]?.objectValue?["stdout"]?.objectValue)
+        #expect(hidden["body"] == nil && hidden["content"] == nil)
+        #expect(hidden["originalSHA256"] == .string(result.stdout.originalSHA256))
+        let kept = try #require(result.logFields(OutputRules.LogRule(body: true, maxBytes: ByteCount(40)))["output"]?.objectValue?["stdout"]?.objectValue)
+        let body = try #require(kept["body"]?.stringValue)
+        #expect(body.utf8.count <= 40)
+        #expect(!body.contains("AKIA"))
+        #expect(kept["bodyTruncated"] == .bool(true))
+    }
+
+    @Test func findingsComeInStreamThenPositionOrder() {
+        let result = OutputFixture.run(Array("b AKIAIOSFODNN7EXAMPLE a".utf8), stderr: Array("AKIAIOSFODNN7EXAMPLE".utf8))
+        #expect(result.findings.map(\.stream) == [.stdout, .stderr])
+    }
+}

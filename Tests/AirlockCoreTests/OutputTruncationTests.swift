@@ -1,0 +1,99 @@
+import Testing
+@testable import AirlockCore
+
+/// `maxBytes` on large output: the kept parts, the marker, and cuts that respect characters and
+/// placeholders.
+@Suite struct OutputTruncationTests {
+    /// 10 MiB of numbered lines, each 64 bytes, with a multi-byte character in every line.
+    static let tenMiB: [UInt8] = {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(10 << 20)
+        var line = 0
+        while bytes.count < 10 << 20 {
+            let text = "line \(line) é"
+            bytes += Array(text.utf8) + Array(repeating: UInt8(ascii: "."), count: 63 - text.utf8.count) + [0x0A]
+            line += 1
+        }
+        return Array(bytes.prefix(10 << 20))
+    }()
+
+    private func truncate(_ bytes: [UInt8], _ mode: OutputRules.Truncation, maxBytes: UInt64 = 64 << 10) -> OutputResult {
+        OutputFixture.run(bytes, rules: OutputFixture.rules { $0.truncate = mode; $0.maxBytes = ByteCount(maxBytes); $0.sink = .shell })
+    }
+
+    /// The delivered text without the shell sink's quotes (the test text has no `'`).
+    private func text(_ result: OutputResult) throws -> [UInt8] {
+        let delivered = result.stdout.deliveredBytes
+        try #require(delivered.first == UInt8(ascii: "'") && delivered.last == UInt8(ascii: "'"))
+        return Array(delivered.dropFirst().dropLast())
+    }
+
+    @Test(arguments: [OutputRules.Truncation.head, .tail, .headAndTail])
+    func keepsWhatTheModeSaysWithinMaxBytes(mode: OutputRules.Truncation) throws {
+        let input = Self.tenMiB
+        let result = truncate(input, mode)
+        let delivered = try text(result)
+        #expect(delivered.count <= 64 << 10)
+        #expect(delivered.count > (64 << 10) - 200)
+        #expect(String(validating: delivered, as: UTF8.self) != nil)
+        let omitted = try #require(result.stdout.truncation?.omittedBytes)
+        #expect(delivered.count - TruncatedText.marker(omitting: omitted, mode: mode).count + omitted == input.count)
+        let marker = Array("[airlock: truncated, \(omitted) bytes omitted]".utf8)
+        let markerAt = try #require(delivered.firstRange(of: marker))
+        let head = delivered[..<markerAt.lowerBound]
+        let tail = delivered[markerAt.upperBound...]
+        switch mode {
+        case .head:
+            #expect(input.starts(with: head.dropLast()))
+            #expect(tail.isEmpty)
+        case .tail:
+            #expect(head.isEmpty)
+            #expect(input.reversed().starts(with: tail.dropFirst().reversed()))
+        case .headAndTail:
+            #expect(input.starts(with: head.dropLast()))
+            #expect(input.reversed().starts(with: tail.dropFirst().reversed()))
+            #expect(abs(head.count - tail.count) < 8)
+        }
+        let finding = try #require(result.findings.first { $0.detector == "max_bytes" })
+        #expect(finding.action == .truncated)
+        #expect(finding.range?.count == omitted)
+    }
+
+    @Test func neverCutsAPlaceholder() throws {
+        // The head cut would fall inside the placeholder of the key at the end of the kept part.
+        let prefix = String(repeating: "a", count: 30)
+        let input = Array("\(prefix) AKIAIOSFODNN7EXAMPLE \(String(repeating: "b", count: 200))".utf8)
+        for limit in UInt64(60)...UInt64(110) {
+            let delivered = try text(truncate(input, .head, maxBytes: limit))
+            let string = String(decoding: delivered, as: UTF8.self)
+            #expect(!string.contains("[REDACTED:aws") || string.contains("[REDACTED:aws_access_key]"), "limit \(limit): \(string)")
+            #expect(!string.contains("AKIA"))
+            #expect(delivered.count <= limit)
+        }
+    }
+
+    @Test func neverCutsAUTF8Sequence() throws {
+        let input = Array(String(repeating: "😀", count: 100).utf8)
+        for limit in UInt64(50)...UInt64(70) {
+            for mode in [OutputRules.Truncation.head, .tail, .headAndTail] {
+                let delivered = try text(truncate(input, mode, maxBytes: limit))
+                #expect(String(validating: delivered, as: UTF8.self) != nil, "\(mode) at \(limit)")
+            }
+        }
+    }
+
+    @Test func theCaptureCapIsReportedAndMarked() throws {
+        let bytes = Array("partial".utf8)
+        let result = OutputChannel(rules: OutputFixture.rules { $0.sink = .shell }).process(
+            stdout: CapturedStream(bytes: bytes, totalBytes: 1000), stderr: CapturedStream())
+        #expect(try text(result) == Array("partial\n[airlock: the tool wrote 993 more bytes than the capture limit keeps]".utf8))
+        #expect(result.stdout.truncation?.uncapturedBytes == 993)
+        #expect(result.findings.contains { $0.detector == "capture_limit" && $0.range == 7..<1000 })
+    }
+
+    @Test func outputWithinMaxBytesIsUntouched() throws {
+        let result = truncate(Array("short".utf8), .headAndTail)
+        #expect(try text(result) == Array("short".utf8))
+        #expect(result.stdout.truncation == nil)
+    }
+}
