@@ -75,4 +75,17 @@ import Testing
         #expect(result.findings.filter { $0.detector == "osc_title" }.count == CleanText.maxEvents)
         #expect(result.omittedFindings == 300 - CleanText.maxEvents)
     }
+
+    @Test func findsAControlAtEveryOffsetOfTheWordAtATimeSkip() {
+        let plain = Array("abcdefghijklmnopqrstuvwxyz0123".utf8)
+        for offset in 0..<plain.count {
+            for control: UInt8 in [0x01, 0x7F, 0x0D] {
+                var bytes = plain
+                bytes.insert(control, at: offset)
+                let result = OutputFixture.run(bytes)
+                #expect(OutputFixture.inner(result) == String(decoding: plain, as: UTF8.self), "offset \(offset), byte \(control)")
+                #expect(result.findings.first?.range == offset..<offset + 1)
+            }
+        }
+    }
 }

@@ -104,6 +104,53 @@ private struct ScanPass {
     private func byte(at index: Int) -> Int { index < buffer.count ? Int(buffer[index]) : 256 }
 
     mutating func run(into matches: inout [DetectorMatch]) {
+        if words == 1 { runOneWord(into: &matches) } else { runManyWords(into: &matches) }
+    }
+
+    /// The common case, up to 64 patterns: one mask per table and byte, read through plain
+    /// pointers, so the loop keeps everything in registers.
+    private mutating func runOneWord(into matches: inout [DetectorMatch]) {
+        guard let base = masks.baseAddress, let bytes = buffer.baseAddress else { return }
+        let first = base
+        let second = base + 257
+        let third = base + 2 * 257
+        let fourth = base + 3 * 257
+        let continues = base + 4 * 257
+        let count = buffer.count
+        var position = 0
+        var previous = 256
+        scanning: while position < count {
+            let current = Int(bytes[position])
+            var candidates = first[current]
+            if candidates == 0 {
+                previous = current
+                position &+= 1
+                continue
+            }
+            let next = position &+ 1 < count ? Int(bytes[position &+ 1]) : 256
+            candidates &= second[next] & ~continues[previous]
+            if candidates != 0 {
+                let at2 = position &+ 2 < count ? Int(bytes[position &+ 2]) : 256
+                let at3 = position &+ 3 < count ? Int(bytes[position &+ 3]) : 256
+                candidates &= third[at2] & fourth[at3]
+                while candidates != 0 {
+                    let index = candidates.trailingZeroBitCount
+                    candidates &= candidates &- 1
+                    if let found = attempt(patterns[index], at: position) {
+                        matches.append(found)
+                        floor = found.match.upperBound
+                        position = max(floor, position &+ 1)
+                        previous = Int(bytes[position &- 1])
+                        continue scanning
+                    }
+                }
+            }
+            previous = current
+            position &+= 1
+        }
+    }
+
+    private mutating func runManyWords(into matches: inout [DetectorMatch]) {
         let count = buffer.count
         var position = 0
         var previous = 256

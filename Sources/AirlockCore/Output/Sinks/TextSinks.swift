@@ -5,15 +5,24 @@ enum TextSinks {
     static func html(_ text: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(text.count + text.count / 8)
-        for byte in text {
-            switch byte {
-            case UInt8(ascii: "&"): output.append(contentsOf: Entities.ampersand)
-            case UInt8(ascii: "<"): output.append(contentsOf: Entities.lessThan)
-            case UInt8(ascii: ">"): output.append(contentsOf: Entities.greaterThan)
-            case UInt8(ascii: "\""): output.append(contentsOf: Entities.quote)
-            case UInt8(ascii: "'"): output.append(contentsOf: Entities.apostrophe)
-            default: output.append(byte)
+        text.withUnsafeBufferPointer { input in
+            // Runs of ordinary bytes are copied whole; only the five metacharacters are rewritten.
+            var runStart = 0
+            for index in 0..<input.count {
+                let entity: [UInt8]
+                switch input[index] {
+                case UInt8(ascii: "&"): entity = Entities.ampersand
+                case UInt8(ascii: "<"): entity = Entities.lessThan
+                case UInt8(ascii: ">"): entity = Entities.greaterThan
+                case UInt8(ascii: "\""): entity = Entities.quote
+                case UInt8(ascii: "'"): entity = Entities.apostrophe
+                default: continue
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<index]))
+                output.append(contentsOf: entity)
+                runStart = index + 1
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart...]))
         }
         return output
     }
