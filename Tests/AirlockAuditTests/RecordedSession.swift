@@ -60,6 +60,7 @@ final class RecordedSession: @unchecked Sendable {
     init() throws {
         scratch.write("sandbox/rootfs/default.yaml", "readOnly: [/usr, /bin]\noptional: [/lib64]\n")
         scratch.write("sandbox/seccomp/default.json", "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n")
+        scratch.write("sandbox/redaction/default.yaml", try String(contentsOfFile: repositoryRoot + "/Sandbox/redaction/default.yaml", encoding: .utf8))
         scratch.write("work/src/main.c", "int main(void) { return 0; }\n")
         scratch.write("work/docs/readme.md", "read me\n")
         policy = try PolicyLoader(sandboxDirectory: scratch.path + "/sandbox").parse(Self.policyText, file: "session.yaml")
@@ -106,8 +107,9 @@ final class RecordedSession: @unchecked Sendable {
                 stderr: CapturedStream(), usage: Usage())
             try await log.append(
                 .callFinished(
-                    taskId: Self.taskId, callId: id, outcome: outcome, outputDigest: LogDigest.sha256Hex(outcome.stdout.bytes),
-                    validatedDigest: LogDigest.sha256Hex(outcome.stdout.bytes), findings: .array([]), storedBody: nil))
+                    taskId: Self.taskId, callId: id, outcome: outcome,
+                    output: OutputChannel(rules: OutputRules()).process(stdout: outcome.stdout, stderr: outcome.stderr),
+                    logRule: OutputRules.LogRule()))
         }
         decisions[id] = decision
         return decision

@@ -53,7 +53,7 @@ struct BackPressureTests {
             try await waitForBusySlots(client, 1)
             let queued = try await client.call(b.token, tool: "echo", .object(["text": .string("after")]))
             #expect(queued.status == .ok)
-            #expect(queued.body["stdout"]?["text"] == .string("after\n"))
+            #expect(queued.body["stdout"]?["content"] == framed("after\n", tool: "echo"))
             #expect((queued.body["timing"]?["queueMicroseconds"]?.doubleValue ?? 0) > 100_000)
             #expect(try await long.status == .ok)
         }

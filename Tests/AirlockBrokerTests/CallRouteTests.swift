@@ -22,8 +22,10 @@ struct CallRouteTests {
             #expect(body["decision"] == .string("allow"))
             #expect(body["exitCode"] == .integer(0))
             #expect(body["termination"]?["reason"] == .string("exited"))
-            #expect(body["stdout"]?["text"] == .string("hello\n"))
-            #expect(body["stdout"]?["truncated"] == .bool(false))
+            #expect(body["stdout"]?["content"] == framed("hello\n", tool: "echo"))
+            #expect(body["stdout"]?["truncation"] == .null)
+            #expect(body["findings"] == .array([]))
+            #expect(body["rejection"] == .null)
             #expect(body["usage"]?["stdoutBytes"] == .integer(6))
             for stage in ["authorizeMicroseconds", "queueMicroseconds", "sandboxMicroseconds", "totalMicroseconds"] {
                 #expect(body["timing"]?[stage]?.doubleValue.map { $0 >= 0 } == true, "timing.\(stage)")

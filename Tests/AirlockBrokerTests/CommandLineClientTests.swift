@@ -32,7 +32,7 @@ struct CommandLineClientTests {
 
             let call = try await runProgram(airlock, ["call", "--token", token, "--tool", "echo", "--args", #"{"text": "from the cli"}"#] + socket)
             #expect(call.status == 0, "\(call.stderr)")
-            #expect(try JSONParser.parse(call.stdout)["stdout"]?["text"] == .string("from the cli\n"))
+            #expect(try JSONParser.parse(call.stdout)["stdout"]?["content"] == framed("from the cli\n", tool: "echo"))
 
             let failing = try await runProgram(airlock, ["call", "--token", token, "--tool", "sleep", "--args", #"{"seconds": "x"}"#] + socket)
             #expect(failing.status == 4)

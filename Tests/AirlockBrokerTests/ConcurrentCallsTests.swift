@@ -39,7 +39,7 @@ struct ConcurrentCallsTests {
                             let reply = try client.send(
                                 "POST", "/v1/calls", headers: [("Authorization", "Bearer \(token)")],
                                 json: .object(["tool": .string("echo"), "arguments": .object(["text": .string(text)])]))
-                            if reply.status != 200 || reply.json?["stdout"]?["text"] != .string(text + "\n") {
+                            if reply.status != 200 || reply.json?["stdout"]?["content"] != framed(text + "\n", tool: "echo") {
                                 failures.append("\(text): \(reply.status) \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
                             }
                         }

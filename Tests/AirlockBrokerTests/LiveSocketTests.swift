@@ -27,7 +27,7 @@ struct LiveSocketTests {
                 json: .object(["tool": .string("read_file"), "arguments": .object(["path": .string("notes.txt"), "lines": .integer(1)])]))
             #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
             #expect(reply.json?["exitCode"] == .integer(0))
-            #expect(reply.json?["stdout"]?["text"] == .string("line one\n"))
+            #expect(reply.json?["stdout"]?["content"] == framed("line one\n", tool: "read_file"))
 
             let denied = try await live.send(
                 "POST", "/v1/calls", token: token, json: .object(["tool": .string("read_file"), "arguments": .object(["path": .string("/etc/passwd")])]))

@@ -15,8 +15,8 @@ import Testing
     @Test func rendersTheEnvelopeFields() throws {
         let result = OutputFixture.run("\u{1B}]0;t\u{07}AKIAIOSFODNN7EXAMPLE")
         let fields = result.jsonFields
-        #expect(Set(fields.keys) == ["output", "findings", "omittedFindings", "rejection"])
-        let stdout = try #require(fields["output"]?.objectValue?["stdout"]?.objectValue)
+        #expect(Set(fields.keys) == ["stdout", "stderr", "findings", "omittedFindings", "rejection"])
+        let stdout = try #require(fields["stdout"]?.objectValue)
         #expect(Set(stdout.keys) == ["sink", "content", "originalSHA256", "deliveredSHA256", "capturedBytes", "totalBytes", "deliveredBytes", "truncation"])
         #expect(stdout["sink"] == .string("model"))
         #expect(stdout["truncation"] == .null)
@@ -31,10 +31,10 @@ import Testing
 
     @Test func theLogKeepsTheBodyOnlyWhenAllowedAndCutsIt() throws {
         let result = OutputFixture.run("héllo AKIAIOSFODNN7EXAMPLE " + String(repeating: "x", count: 100))
-        let hidden = try #require(result.logFields(OutputRules.LogRule())["output"]?.objectValue?["stdout"]?.objectValue)
+        let hidden = try #require(result.logFields(OutputRules.LogRule())["stdout"]?.objectValue)
         #expect(hidden["body"] == nil && hidden["content"] == nil)
         #expect(hidden["originalSHA256"] == .string(result.stdout.originalSHA256))
-        let kept = try #require(result.logFields(OutputRules.LogRule(body: true, maxBytes: ByteCount(40)))["output"]?.objectValue?["stdout"]?.objectValue)
+        let kept = try #require(result.logFields(OutputRules.LogRule(body: true, maxBytes: ByteCount(40)))["stdout"]?.objectValue)
         let body = try #require(kept["body"]?.stringValue)
         #expect(body.utf8.count <= 40)
         #expect(!body.contains("AKIA"))
@@ -44,5 +44,28 @@ import Testing
     @Test func findingsComeInStreamThenPositionOrder() {
         let result = OutputFixture.run(Array("b AKIAIOSFODNN7EXAMPLE a".utf8), stderr: Array("AKIAIOSFODNN7EXAMPLE".utf8))
         #expect(result.findings.map(\.stream) == [.stdout, .stderr])
+    }
+}
+
+/// An exact secret inside a match that began earlier is still redacted whole and reported as
+/// itself: leftmost-first scanning must not turn a canary leak into "some password".
+@Suite struct LiteralCoverTests {
+    @Test func canaryInsideAnAssignmentIsACanaryLeak() throws {
+        let canary = "alkc_Q8w2Zr5Tn3Vb7Xc1Lm9Pk4Hs6Jd0Fg2A"
+        let result = OutputFixture.run("API_TOKEN=\(canary) and again \(canary)\n", secrets: OutputSecrets(canaries: [canary]))
+        let text = try #require(OutputFixture.inner(result))
+        #expect(!text.contains(canary))
+        let leaks = result.findings.filter { $0.kind == "canary_leak" }
+        #expect(leaks.count == 2, "\(result.findings)")
+        #expect(result.hasCanaryLeak)
+    }
+
+    @Test func declaredSecretOverlappingAnotherMatchIsHiddenWhole() throws {
+        // A declared secret that starts inside an e-mail address the PII detector takes first.
+        let secret = "example.org-SECRET-TAIL-0042"
+        let result = OutputFixture.run("mail alice@\(secret) now\n", secrets: OutputSecrets(declared: [secret]))
+        let text = try #require(OutputFixture.inner(result))
+        #expect(!text.contains("SECRET-TAIL"), "\(text)")
+        #expect(result.findings.contains { $0.detector == "declared_secret" })
     }
 }

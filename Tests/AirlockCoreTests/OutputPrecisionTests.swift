@@ -9,7 +9,7 @@ import Testing
     /// Files that hold deliberate fake secrets for the detectors to find (tests, the bench input).
     static let fixturesWithFakeSecrets: Set<String> = [
         "OutputDetectorTests.swift", "OutputSinkTests.swift", "OutputCleaningTests.swift", "OutputTruncationTests.swift",
-        "OutputChannelTests.swift", "PatternLanguageTests.swift", "OutputBenchFixture.swift",
+        "OutputChannelTests.swift", "PatternLanguageTests.swift", "OutputBenchFixture.swift", "OutputChannelBrokerTests.swift",
     ]
 
     static let systemFiles = [

@@ -55,22 +55,29 @@ class AirlockBusy(AirlockError):
 @dataclass
 class CallResult:
     """What one allowed call did. `exit_code` is None when the tool did not exit on its own
-    (a signal, a limit, a seccomp violation): `termination["reason"]` says which."""
+    (a signal, a limit, a seccomp violation): `termination["reason"]` says which.
+
+    `stdout` and `stderr` are what the broker's output channel delivered for the tool's sink
+    (for the default `model` sink: escape sequences stripped, secrets redacted, framed in
+    `<tool_output ...>` tags); `findings` lists what it changed. `rejection` is set when the
+    output broke the tool's promised format (`output_invalid`); then the stream is None."""
 
     call_id: str
     exit_code: int | None
-    stdout: str
-    stderr: str
+    stdout: Any
+    stderr: Any
     termination: dict[str, Any]
     stdout_truncated: bool
     stderr_truncated: bool
+    findings: list[dict[str, Any]]
+    rejection: dict[str, Any] | None
     usage: dict[str, Any]
     timing: dict[str, Any]
     raw: dict[str, Any] = field(repr=False)
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0
+        return self.exit_code == 0 and self.rejection is None
 
 
 class AirlockClient:
@@ -127,6 +134,8 @@ class AirlockClient:
             result = self.call(tool, arguments)
         except AirlockDenied as denial:
             return f"The call was refused ({denial.code}): {denial.detail}"
+        if result.rejection is not None:
+            return f"The tool's output was withheld ({result.rejection['code']}): {result.rejection['message']}"
         if result.ok:
             return result.stdout
         reason = result.termination.get("reason")
@@ -149,11 +158,13 @@ def _result(envelope: dict[str, Any]) -> CallResult:
     return CallResult(
         call_id=envelope["callId"],
         exit_code=envelope.get("exitCode"),
-        stdout=envelope["stdout"]["text"],
-        stderr=envelope["stderr"]["text"],
+        stdout=envelope["stdout"]["content"],
+        stderr=envelope["stderr"]["content"],
         termination=envelope["termination"],
-        stdout_truncated=envelope["stdout"]["truncated"],
-        stderr_truncated=envelope["stderr"]["truncated"],
+        stdout_truncated=envelope["stdout"]["truncation"] is not None,
+        stderr_truncated=envelope["stderr"]["truncation"] is not None,
+        findings=envelope["findings"],
+        rejection=envelope["rejection"],
         usage=envelope["usage"],
         timing=envelope["timing"],
         raw=envelope,

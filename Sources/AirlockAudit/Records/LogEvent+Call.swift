@@ -56,23 +56,25 @@ extension LogEvent {
         return LogEvent(.sandboxStarted, fields)
     }
 
-    /// The call is over. `outputDigest` is the SHA-256 of the raw standard output,
-    /// `validatedDigest` of what the output guard passed on (nil when nothing passed); `findings`
-    /// is what the guard reported; `storedBody` the output kept when the policy asks for it
-    /// (already capped and redacted by the caller), else nil.
+    /// The call is over: how the tool ended and what it used, and what the output channel made
+    /// of its output (`OutputResult.logFields`): per stream the SHA-256 of what the tool printed
+    /// and of what was delivered, sizes and truncation, the redacted body only when the tool's
+    /// `output.log.body` allows it; the findings and the rejection. `outputSha256` and
+    /// `validatedSha256` repeat stdout's two digests (null when stdout was rejected).
     public static func callFinished(
-        taskId: String, callId: String, outcome: Outcome, outputDigest: String, validatedDigest: String?, findings: JSONValue,
-        storedBody: JSONValue?
+        taskId: String, callId: String, outcome: Outcome, output: OutputResult, logRule: OutputRules.LogRule
     ) -> LogEvent {
+        var fields = output.logFields(logRule)
         var exitCode = JSONValue.null
         if case .exited(let code) = outcome.termination { exitCode = .integer(Int64(code)) }
-        return LogEvent(
-            .callFinished,
-            [
-                "task": .string(taskId), "call": .string(callId), "termination": outcome.termination.jsonValue, "exitCode": exitCode,
-                "usage": outcome.usageJSON, "outputSha256": .string(outputDigest), "validatedSha256": validatedDigest.json,
-                "findings": findings, "body": storedBody ?? .null,
-            ])
+        fields["task"] = .string(taskId)
+        fields["call"] = .string(callId)
+        fields["termination"] = outcome.termination.jsonValue
+        fields["exitCode"] = exitCode
+        fields["usage"] = outcome.usageJSON
+        fields["outputSha256"] = .string(output.stdout.originalSHA256)
+        fields["validatedSha256"] = output.stdout.content == .null ? .null : .string(output.stdout.deliveredSHA256)
+        return LogEvent(.callFinished, fields)
     }
 }
 

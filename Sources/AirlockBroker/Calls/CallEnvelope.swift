@@ -5,6 +5,7 @@ struct CallTiming: Sendable {
     var authorize: Duration = .zero
     var queue: Duration = .zero
     var sandbox: Duration = .zero
+    var validate: Duration = .zero
     var total: Duration = .zero
 
     var json: JSONValue {
@@ -12,6 +13,7 @@ struct CallTiming: Sendable {
             "authorizeMicroseconds": .integer(Self.micros(authorize)),
             "queueMicroseconds": .integer(Self.micros(queue)),
             "sandboxMicroseconds": .integer(Self.micros(sandbox)),
+            "validateMicroseconds": .integer(Self.micros(validate)),
             "totalMicroseconds": .integer(Self.micros(total)),
         ])
     }
@@ -21,12 +23,14 @@ struct CallTiming: Sendable {
     }
 }
 
-/// The answer to an allowed call: what ran, how it ended, what it printed, what it used.
+/// The answer to an allowed call: what ran, how it ended, what it used, and its output as the
+/// output channel delivered it (never the raw capture), with the findings.
 struct CallEnvelope: Sendable {
     let callId: String
     let taskId: String
     let tool: String
     let outcome: Outcome
+    let output: OutputResult
     let timing: CallTiming
     /// Set when the broker killed the call: `task_ended` or `shutdown`.
     let killedBy: String?
@@ -40,7 +44,7 @@ struct CallEnvelope: Sendable {
             "timing": timing.json,
             "killedBy": killedBy.map(JSONValue.string) ?? .null,
         ]
-        object.merge(outcome.jsonFields) { $1 }
+        object.merge(outcome.jsonFields(output: output)) { $1 }
         return .object(object)
     }
 }

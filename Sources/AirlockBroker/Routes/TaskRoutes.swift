@@ -41,20 +41,42 @@ struct TaskRoutes<Context: BrokerRequestContextProtocol> {
 
     private static func id(_ context: Context) -> String { context.parameters.get("id") ?? "" }
 
-    /// `{policy, ttl?, maxCalls?, workspace?}` → `201 {task, token}`.
+    /// `{policy, ttl?, maxCalls?, workspace?, secrets?, canary?}` → `201 {task, token, canaries}`.
     private func create(_ request: Request, context: Context, caller: Caller) async throws -> Response {
         var body = try await JSONBody.read(request, context: context, maxBytes: broker.limits.maxBodyBytes)
         let policy = try body.requiredString("policy")
-        let ttl = try readTTL(&body)
-        let maxCalls = try body.positiveInteger("maxCalls")
-        let workspace = try body.bool("workspace")
+        var options = TaskOptions(ttl: try readTTL(&body))
+        options.maxCalls = try body.positiveInteger("maxCalls")
+        options.workspace = try body.bool("workspace")
+        options.secrets = try Self.readSecrets(body.value("secrets"))
+        options.canary = try body.bool("canary") ?? false
         try body.finish()
         let now = Broker.now()
-        let created = try await broker.registry.create(
-            policyName: policy, ttl: ttl, maxCalls: maxCalls, workspace: workspace, now: now, by: caller.logCaller)
+        let created = try await broker.registry.create(policyName: policy, options: options, now: now, by: caller.logCaller)
         try await broker.syncLog()
         broker.logger.info("task created", metadata: ["task.id": "\(created.record.id)", "policy": "\(policy)"])
-        return JSONResponse.make(.object(["task": created.record.json(now: now), "token": .string(created.token)]), status: .created)
+        return JSONResponse.make(
+            .object([
+                "task": created.record.json(now: now), "token": .string(created.token),
+                "canaries": .array(created.record.canaries.map(JSONValue.string)),
+            ]), status: .created)
+    }
+
+    /// At most 64 strings of 4 to 4096 bytes: shorter ones would shred ordinary text.
+    private static func readSecrets(_ value: JSONValue?) throws(Problem) -> [String] {
+        guard let value else { return [] }
+        guard let items = value.arrayValue, items.count <= 64 else {
+            throw Problem.badRequest("invalid_request", "`secrets` must be an array of at most 64 strings")
+        }
+        var secrets: [String] = []
+        for item in items {
+            guard let text = item.stringValue, (OutputSecrets.minimumLength...4096).contains(text.utf8.count) else {
+                throw Problem.badRequest(
+                    "invalid_request", "each of `secrets` must be a string of \(OutputSecrets.minimumLength) to 4096 bytes")
+            }
+            secrets.append(text)
+        }
+        return secrets
     }
 
     /// A duration with a unit (`"15m"`, `"2h"`) or whole seconds; at most the configured maximum.

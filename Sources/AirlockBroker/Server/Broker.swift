@@ -104,19 +104,34 @@ public final class Broker: Sendable {
         switch result {
         case .success(let outcome):
             let killedBy = killed ? (draining.load(ordering: .relaxed) ? "shutdown" : "task_ended") : nil
-            let stdoutDigest = LogDigest.sha256Hex(outcome.stdout.bytes)
-            try await logDurably(
-                .callFinished(
-                    taskId: ticket.taskId, callId: ticket.callId, outcome: outcome, outputDigest: stdoutDigest, validatedDigest: stdoutDigest,
-                    findings: .array([]), storedBody: nil))
+            let validateStart = clock.now
+            let output = OutputChannel(rules: ticket.output, secrets: ticket.secrets, tool: request.tool)
+                .process(stdout: outcome.stdout, stderr: outcome.stderr)
+            timing.validate = clock.now - validateStart
+            try await logDurably(.callFinished(taskId: ticket.taskId, callId: ticket.callId, outcome: outcome, output: output, logRule: ticket.output.log))
+            if output.hasCanaryLeak { await respondToCanaryLeak(ticket) }
             timing.total = clock.now - start
-            return CallEnvelope(callId: request.callId, taskId: ticket.taskId, tool: request.tool, outcome: outcome, timing: timing, killedBy: killedBy).json
+            return CallEnvelope(
+                callId: request.callId, taskId: ticket.taskId, tool: request.tool, outcome: outcome, output: output, timing: timing,
+                killedBy: killedBy
+            ).json
         case .failure(let error):
             logger.error("sandbox could not start", metadata: ["call.id": "\(request.callId)", "task.id": "\(ticket.taskId)", "sandbox.error": "\(error)"])
             note(
                 .anomaly(taskId: ticket.taskId, callId: ticket.callId, anomaly: "sandbox_failed", detail: .object(["error": .string("\(error)")])))
             throw Problem(.internalServerError, code: "sandbox_failed", detail: "the sandbox for this call could not be set up; the tool did not run")
         }
+    }
+
+    /// A canary planted for the task came out of a tool: something read what it should not have
+    /// and tried to pass it on. The task is suspended (its owner decides what next) and the
+    /// anomaly and the action are logged. The call's own answer still goes out, redacted.
+    private func respondToCanaryLeak(_ ticket: CallTicket) async {
+        logger.warning("canary leaked: task suspended", metadata: ["task.id": "\(ticket.taskId)", "call.id": "\(ticket.callId)"])
+        note(.anomaly(taskId: ticket.taskId, callId: ticket.callId, anomaly: "canary_leak", detail: .object(["severity": .string("high")])))
+        note(.incident(taskId: ticket.taskId, action: "suspend_task", by: "broker", reason: "a canary planted for the task appeared in a tool's output"))
+        _ = try? await registry.suspend(ticket.taskId, now: Self.now(), by: LogCaller(uid: getuid(), role: "broker"))
+        _ = try? await log.sync()
     }
 
     /// Waits until every record queued so far is on disk.

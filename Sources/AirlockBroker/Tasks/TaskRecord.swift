@@ -13,6 +13,9 @@ struct TaskRecord: Sendable {
     let maxCalls: UInt64?
     /// Host path of the workspace, if the task has one.
     let workspace: String?
+    /// Values the task declared secret, and the canaries planted for it: no output shows them.
+    var secrets: [String] = []
+    var canaries: [String] = []
     var lifecycle = TaskLifecycle()
     var callsMade: UInt64 = 0
     var callsDenied: UInt64 = 0
@@ -49,6 +52,8 @@ struct TaskRecord: Sendable {
         object["workspace"] = workspace.map(JSONValue.string) ?? .null
         object["maxCalls"] = maxCalls.map { .integer(Int64(clamping: $0)) } ?? .null
         object["budgetLeft"] = budgetLeft.map { .integer(Int64(clamping: $0)) } ?? .null
+        object["secrets"] = .integer(Int64(secrets.count))
+        object["canaries"] = .integer(Int64(canaries.count))
         return .object(object)
     }
 }

@@ -7,6 +7,9 @@ struct CallTicket: Sendable {
     let taskId: String
     let callId: String
     let allowed: AllowedCall
+    /// How the tool's output is validated, and the exact strings it must never show.
+    let output: OutputRules
+    let secrets: OutputSecrets
 
     var lineage: [TokenID] { allowed.grant.lineage }
     var job: JobSpec { allowed.job }
@@ -16,6 +19,19 @@ struct CallTicket: Sendable {
 struct CreatedTask: Sendable {
     let record: TaskRecord
     let token: String
+}
+
+/// What `POST /v1/tasks` may ask for besides the policy.
+struct TaskOptions: Sendable {
+    var ttl: Milliseconds
+    var maxCalls: UInt64?
+    /// nil: a workspace when one of the policy's tools uses it.
+    var workspace: Bool?
+    /// Values no tool output may show (`[REDACTED:declared_secret]`).
+    var secrets: [String] = []
+    /// Plant a canary in the workspace (a decoy `.env.local`); seeing it in any output is a
+    /// `canary_leak`.
+    var canary = false
 }
 
 /// The tasks, their counters and the revocation list: the broker's only mutable call state, kept
@@ -34,12 +50,15 @@ actor TaskRegistry {
     private let stateDirectory: String
     private let workspaces: WorkspaceStore
     private let log: ExecutionLog
+    /// The root keys in every text form they could be printed in: no output may show them.
+    private let keyForms: [String]
 
     init(
         keyring: RootKeyring, revocations: RevocationList, policies: [String: Policy], stateDirectory: String, workspaceGID: UInt32,
         log: ExecutionLog
     ) {
         self.log = log
+        self.keyForms = OutputSecrets.textForms(of: keyring)
         self.keyring = keyring
         self.revocations = revocations
         self.policies = policies
@@ -49,9 +68,8 @@ actor TaskRegistry {
 
     // MARK: Tasks
 
-    func create(
-        policyName: String, ttl: Milliseconds, maxCalls: UInt64?, workspace wanted: Bool?, now: EpochSeconds, by caller: LogCaller
-    ) throws(Problem) -> CreatedTask {
+    func create(policyName: String, options: TaskOptions, now: EpochSeconds, by caller: LogCaller) throws(Problem) -> CreatedTask {
+        let (ttl, maxCalls) = (options.ttl, options.maxCalls)
         guard let policy = policies[policyName], let digest = PolicyDigest(hex: policy.digest) else {
             let known = policies.keys.sorted().joined(separator: ", ")
             throw Problem(.unprocessableContent, code: "unknown_policy", detail: "there is no policy \(policyName); this broker has \(known)")
@@ -60,8 +78,20 @@ actor TaskRegistry {
             throw Problem(.internalServerError, code: "no_root_key", detail: "the broker holds no root key to mint tokens with")
         }
         let id = UUID().uuidString.lowercased()
-        let needsWorkspace = wanted ?? policy.tools.values.contains { $0.workspace != .none }
+        let needsWorkspace = options.workspace ?? policy.tools.values.contains { $0.workspace != .none }
+        if options.canary && !needsWorkspace {
+            throw Problem.badRequest("invalid_request", "a canary is planted in the task's workspace, and this task has none")
+        }
         let workspace = try needsWorkspace ? workspaces.create(taskId: id) : nil
+        var canaries: [String] = []
+        if options.canary, let workspace {
+            let canary = Canary.make()
+            do { try workspaces.plantCanary(canary, in: workspace) } catch {
+                workspaces.remove(workspace)
+                throw error
+            }
+            canaries.append(canary)
+        }
         let expires = now.adding(seconds: ttl.secondsRoundedUp)
         var caveats: [Caveat] = [.expires(expires)]
         if let maxCalls { caveats.append(.maxCalls(maxCalls)) }
@@ -73,7 +103,7 @@ actor TaskRegistry {
         }
         let record = TaskRecord(
             id: id, policyName: policy.name, policyDigest: digest, tokenId: token.id, created: now, expires: expires,
-            maxCalls: maxCalls, workspace: workspace)
+            maxCalls: maxCalls, workspace: workspace, secrets: options.secrets, canaries: canaries)
         do {
             try journal(
                 .taskCreated(
@@ -208,7 +238,9 @@ actor TaskRegistry {
             task.callsMade += 1
             task.runningCalls[call.callId] = .some(nil)
             tasks[task.id] = task
-            return CallTicket(taskId: task.id, callId: call.callId, allowed: allowed)
+            let secrets = OutputSecrets(declared: task.secrets, alwaysSecret: [text] + keyForms, canaries: task.canaries)
+            let rules = policy.tools[call.tool]?.output ?? OutputRules()
+            return CallTicket(taskId: task.id, callId: call.callId, allowed: allowed, output: rules, secrets: secrets)
         }
     }
 

@@ -23,6 +23,7 @@ public struct OutputChannel: Sendable {
     /// The tool's name, shown in the `model` sink's frame.
     public let tool: String?
     let scanner: DetectorScanner
+    let literals: LiteralCover
 
     /// Findings kept per call; the rest are counted in `OutputResult.omittedFindings`.
     public static let maxFindings = 1000
@@ -45,6 +46,7 @@ public struct OutputChannel: Sendable {
             detectors.append(rule)
         }
         self.scanner = DetectorScanner(rules: detectors)
+        self.literals = LiteralCover(rules: detectors)
     }
 
     /// Validates both streams. Only stdout is held to `format` and `schema`; stderr is text.
@@ -78,8 +80,10 @@ public struct OutputChannel: Sendable {
                 offset: bad, line: line, column: column)
             return rejected(captured, name: name, rejection, findings: findings + [reporter.rejection(rejection, detector: "invalid_utf8")])
         }
-        let matches = clean.bytes.withUnsafeBufferPointer { scanner.scan($0) }
-        findings += matches.map { reporter.match($0, clean: clean) }
+        let scanned = clean.bytes.withUnsafeBufferPointer { scanner.scan($0) }
+        findings += scanned.map { reporter.match($0, clean: clean) }
+        let (matches, covered) = literals.apply(scanned, to: clean.bytes)
+        findings += covered.map { reporter.match($0, clean: clean) }
         var parsed: JSONValue?
         if name == .stdout {
             do { parsed = try FormatCheck.check(clean, original: captured.bytes, rules: rules, stream: name) } catch {

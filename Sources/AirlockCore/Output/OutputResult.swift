@@ -9,11 +9,11 @@ public struct OutputResult: Sendable {
     /// Set when the call must fail with `output_invalid`; the rejected stream's content is null.
     public var rejection: OutputRejection?
 
-    /// For the call envelope: `output` (`{stdout, stderr}`, each `DeliveredStream.jsonValue`),
+    /// For the call envelope: `stdout` and `stderr` (each `DeliveredStream.jsonValue`),
     /// `findings`, `omittedFindings`, and `rejection` (null or `OutputRejection.jsonValue`).
     public var jsonFields: [String: JSONValue] {
         [
-            "output": .object(["stdout": stdout.jsonValue, "stderr": stderr.jsonValue]),
+            "stdout": stdout.jsonValue, "stderr": stderr.jsonValue,
             "findings": .array(findings.map(\.jsonValue)),
             "omittedFindings": .integer(Int64(omittedFindings)),
             "rejection": rejection?.jsonValue ?? .null,
@@ -35,7 +35,8 @@ public struct OutputResult: Sendable {
             return .object(object)
         }
         var fields = jsonFields
-        fields["output"] = .object(["stdout": stream(stdout), "stderr": stream(stderr)])
+        fields["stdout"] = stream(stdout)
+        fields["stderr"] = stream(stderr)
         return fields
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The exact strings the channel redacts whatever the rules say: the task's declared secret
@@ -45,5 +46,13 @@ public struct OutputSecrets: Sendable, Equatable {
         }
         return literals(canaries, name: "canary", kind: .canary) + literals(declared, name: "declared_secret", kind: .secret)
             + literals(alwaysSecret, name: "airlock_secret", kind: .secret)
+    }
+}
+
+extension OutputSecrets {
+    /// Every text form of every root key in `keyring` (see `textEncodings(of:)`), for
+    /// `alwaysSecret`: a tool that somehow read a key file cannot print it.
+    public static func textForms(of keyring: RootKeyring) -> [String] {
+        keyring.keys.flatMap { key in textEncodings(of: key.secret.withUnsafeBytes { Array($0) }) }
     }
 }

@@ -11,6 +11,13 @@ extension Outcome {
         ]
     }
 
+    /// The result envelope of a call whose output went through the output channel: how the
+    /// tool ended and what it used, with `stdout` and `stderr` as delivered (never the raw
+    /// capture), the `findings` and the `rejection`.
+    public func jsonFields(output: OutputResult) -> [String: JSONValue] {
+        jsonFields.merging(output.jsonFields) { $1 }
+    }
+
     /// Wall and CPU time in microseconds, peak memory, and bytes written per stream.
     public var usageJSON: JSONValue {
         .object([

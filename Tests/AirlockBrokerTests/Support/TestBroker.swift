@@ -89,6 +89,39 @@ struct TestBroker {
               required: [path]
               additionalProperties: false
             paths: [path]
+          print:
+            description: Print a text, with printf's backslash escapes.
+            executable: /usr/bin/printf
+            argv: [printf, "{format}"]
+            arguments:
+              type: object
+              properties:
+                format: {type: string, maxLength: 600, pattern: "^[^%]*$"}
+              required: [format]
+              additionalProperties: false
+          count:
+            description: Print the numbers from 1 to n.
+            executable: /usr/bin/seq
+            argv: [seq, "{n}"]
+            arguments:
+              type: object
+              properties:
+                n: {type: string, pattern: "^[0-9]{1,8}$"}
+              required: [n]
+              additionalProperties: false
+            limits: {outputBytes: 16MiB}
+            output: {maxBytes: 64KiB, truncate: head+tail}
+          read:
+            description: Print a file of the workspace.
+            executable: /usr/bin/cat
+            argv: [cat, "{path}"]
+            arguments:
+              type: object
+              properties:
+                path: {type: string, maxLength: 200}
+              required: [path]
+              additionalProperties: false
+            paths: [path]
 
         """
 }
@@ -132,6 +165,12 @@ extension TestClientProtocol {
 
 extension JSONValue {
     subscript(key: String) -> JSONValue? { objectValue?[key] }
+}
+
+/// What the `model` sink delivers for `text` (see docs/output.md): the text in a frame that
+/// names the tool and the stream.
+func framed(_ text: String, tool: String, stream: String = "stdout") -> JSONValue {
+    .string("<tool_output tool=\"\(tool)\" stream=\"\(stream)\">\n\(text)\n</tool_output>")
 }
 
 /// The problem+json shape every error must have.
