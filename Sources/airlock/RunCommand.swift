@@ -1,10 +1,11 @@
+import AirlockAudit
 import AirlockCore
 import AirlockSandbox
 import ArgumentParser
 import Foundation
 
 /// `airlock run`: one tool call end to end without a daemon — decide, confine, collect, answer.
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Decide one tool call against a policy and a token, run it confined, and print the result envelope as JSON.",
@@ -13,12 +14,19 @@ struct RunCommand: ParsableCommand {
             valid 30m); with --token the given token is decided as the broker would, against the \
             keys and the revocation list in <state-dir>. Call budgets are not counted across runs: \
             each run is a single call. The tool runs as an unprivileged uid that owns nothing on the \
-            host, so the workspace must be readable by others (and writable, for read-write tools).
+            host, so the workspace must be readable by others (and writable, for read-write tools). \
+            Its output goes through the tool's output rules, as the broker's does.
+
+            Every run is written to the execution log in <state-dir>/log, like a broker's calls: \
+            the task, the call, the decision (durable before the tool starts), the sandbox and the \
+            outcome. A broker running on the same state directory holds that log; then the run is \
+            refused.
 
             Exit status: 0 the tool ran and exited 0; 1 the tool ran and did not succeed (non-zero \
-            exit, a signal or a limit: see `termination`); 3 the call was denied (see `reason`); \
-            2 bad arguments, such as --args that is not JSON (nothing was decided); 125 the sandbox \
-            could not be set up.
+            exit, a signal, a limit, or output_invalid: see `termination` and `rejection`); 3 the \
+            call was denied (see `reason`); 2 bad arguments, such as --args that is not JSON \
+            (nothing was decided); 4 the execution log cannot be written (nothing ran); 125 the \
+            sandbox could not be set up.
             """
     )
 
@@ -52,31 +60,57 @@ struct RunCommand: ParsableCommand {
         var token: String
         var policy: Policy
         var state: DecisionState
+        /// The token `--task` minted for this run, to be logged as minted.
+        var minted: CapabilityToken?
     }
 
-    func run() throws {
+    func run() async throws {
         let prepared: Prepared
         do { prepared = try prepare() } catch { throw error.report("run") }
+        let journal: RunJournal
+        do { journal = try RunJournal(stateDirectory: state.stateDirectory) } catch {
+            FileHandle.standardError.write(Data("airlock run: the execution log cannot be written: \(error); nothing ran\n".utf8))
+            throw ExitCode(4)
+        }
         var clock = StageClock()
-        let decision = decide(
-            call: prepared.call, token: prepared.token, policy: prepared.policy, now: currentEpochSeconds(), state: prepared.state)
+        let now = currentEpochSeconds()
+        let decision = decide(call: prepared.call, token: prepared.token, policy: prepared.policy, now: now, state: prepared.state)
         var envelope = RunEnvelope(call: prepared.call, decision: decision)
         envelope.timing.append(("decide", clock.lap()))
+        do { try await journal.recordDecision(prepared, decision: decision, now: now) } catch {
+            FileHandle.standardError.write(Data("airlock run: the execution log cannot be written: \(error); nothing ran\n".utf8))
+            throw ExitCode(4)
+        }
         guard case .allow(let allowed) = decision else {
+            await journal.close()
             print(JSONSerializer.string(envelope.json, pretty: true))
             throw ExitCode(3)
         }
+        let outcome: Outcome
         do {
             let seccomp = try SeccompCompiler.compile(contentsOf: allowed.call.seccompProfile)
             envelope.timing.append(("compileSeccomp", clock.lap()))
-            envelope.outcome = try runInOneSlot(allowed.job, seccomp: seccomp)
+            try journal.recordStart(prepared, job: allowed.job, seccompDigest: seccomp.digest)
+            outcome = try runInOneSlot(allowed.job, seccomp: seccomp)
             envelope.timing.append(("sandbox", clock.lap()))
         } catch {
+            await journal.close()
             FileHandle.standardError.write(Data("airlock run: the sandbox could not be set up: \(error)\n".utf8))
             throw ExitCode(125)
         }
+        let rules = prepared.policy.tools[prepared.call.tool]?.output ?? OutputRules()
+        let output = OutputChannel(rules: rules, secrets: RunJournal.secrets(of: prepared), tool: prepared.call.tool)
+            .process(stdout: outcome.stdout, stderr: outcome.stderr)
+        envelope.timing.append(("validate", clock.lap()))
+        envelope.outcome = outcome
+        envelope.output = output
+        do { try await journal.recordFinish(prepared, outcome: outcome, output: output, rules: rules) } catch {
+            FileHandle.standardError.write(Data("airlock run: the execution log cannot be written: \(error)\n".utf8))
+            throw ExitCode(4)
+        }
+        await journal.close()
         print(JSONSerializer.string(envelope.json, pretty: true))
-        if envelope.outcome?.termination != .exited(code: 0) { throw ExitCode(1) }
+        if outcome.termination != .exited(code: 0) || output.rejection != nil { throw ExitCode(1) }
     }
 
     func prepare() throws(CommandError) -> Prepared {
@@ -90,10 +124,12 @@ struct RunCommand: ParsableCommand {
         }
         let tokenText: String
         let taskId: String
+        var minted: CapabilityToken?
         if let task {
-            tokenText = try TokenMintCommand.mint(
-                policy: policy, task: task, caveats: try Self.noCaveats(), state: state, now: currentEpochSeconds()
-            ).text
+            let token = try TokenMintCommand.mint(
+                policy: policy, task: task, caveats: try Self.noCaveats(), state: state, now: currentEpochSeconds())
+            tokenText = token.text
+            minted = token
             taskId = task
         } else {
             tokenText = readTokenText(token!)
@@ -103,7 +139,7 @@ struct RunCommand: ParsableCommand {
         let decisionState = DecisionState(
             taskId: taskId, keys: try state.existingKeys(), revocations: try state.revocations(), workspace: root)
         let call = ToolCall(tool: tool, arguments: arguments, callId: callId ?? UUID().uuidString.lowercased())
-        return Prepared(call: call, token: tokenText, policy: policy, state: decisionState)
+        return Prepared(call: call, token: tokenText, policy: policy, state: decisionState, minted: minted)
     }
 
     private static func noCaveats() throws(CommandError) -> CaveatOptions {

@@ -36,7 +36,14 @@ import Testing
         return (result, try jsonObject(result.stdout))
     }
 
-    private func stdout(_ envelope: [String: Any]) -> String? { (envelope["stdout"] as? [String: Any])?["text"] as? String }
+    /// Stdout as delivered, without the `model` sink's frame.
+    private func stdout(_ envelope: [String: Any]) -> String? { delivered(envelope, "stdout") }
+
+    private func delivered(_ envelope: [String: Any], _ stream: String) -> String? {
+        guard let content = (envelope[stream] as? [String: Any])?["content"] as? String else { return nil }
+        guard content.hasPrefix("<tool_output"), let start = content.firstIndex(of: "\n"), content.hasSuffix("\n</tool_output>") else { return content }
+        return String(content[content.index(after: start)..<content.index(content.endIndex, offsetBy: -"\n</tool_output>".count)])
+    }
 
     static let everyExampleTool: [(policy: String, tool: String, arguments: String, output: String)] = [
         ("code-reading", "list_files", #"{"path": "src"}"#, "main.c"),
@@ -61,7 +68,7 @@ import Testing
         #expect((envelope["termination"] as? [String: Any])?["reason"] as? String == "exited")
         #expect(
             stdout(envelope)?.contains(output) == true,
-            "\(stdout(envelope) ?? "no stdout"): \((envelope["stderr"] as? [String: Any])?["text"] ?? "")")
+            "\(stdout(envelope) ?? "no stdout"): \(delivered(envelope, "stderr") ?? "")")
         let timing = try #require(envelope["timing"] as? [String: Any])
         #expect(timing["decideMicroseconds"] is Int && timing["sandboxMicroseconds"] is Int)
         #expect((envelope["usage"] as? [String: Any])?["wallMicroseconds"] is Int)
@@ -81,6 +88,16 @@ import Testing
         #expect(reason["code"] as? String == "path_outside_workspace")
         #expect((reason["message"] as? String)?.contains(workspace.path) == false)
         #expect(envelope["stdout"] is NSNull && envelope["termination"] is NSNull, "nothing ran")
+        // Logged as denied, in a log that verifies and replays to the same decision.
+        let records = try String(contentsOfFile: state.path + "/log/000001.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { try? jsonObject(String($0)) }
+        let decided = try #require(records.last { $0["kind"] as? String == "call.decided" })
+        #expect(decided["decision"] as? String == "deny")
+        #expect((decided["reason"] as? [String: Any])?["code"] as? String == "path_outside_workspace")
+        #expect(!records.contains { $0["kind"] as? String == "sandbox.started" })
+        #expect(try CLI.run(["audit", "verify", state.path + "/log"]).status == 0)
+        let replay = try CLI.run(["audit", "replay", state.path + "/log"])
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
     }
 
     @Test func injectedArgumentsArriveAsOneLiteralArgvElementEach() throws {
@@ -125,7 +142,7 @@ import Testing
         #expect(result.status == 1)
         #expect(envelope["decision"] as? String == "allow")
         #expect(envelope["exitCode"] as? Int == 1)
-        #expect(((envelope["stderr"] as? [String: Any])?["text"] as? String)?.contains("/work/missing.txt") == true)
+        #expect(delivered(envelope, "stderr")?.contains("/work/missing.txt") == true)
     }
 
     @Test func aTokenForOneToolCannotCallAnother() throws {

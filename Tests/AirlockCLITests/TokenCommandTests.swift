@@ -66,7 +66,7 @@ import Testing
         let child = try CLI.run(["token", "attenuate", token, "--max-calls", "3"]).stdout.trimmingCharacters(in: .newlines)
         let id = try #require(try CLI.run(["token", "inspect", token]).stdout.split(separator: "\n").first { $0.hasPrefix("id ") })
             .split(separator: " ").last.map(String.init)
-        let revoked = try CLI.run(["token", "revoke", try #require(id), "--state-dir", state.path])
+        let revoked = try CLI.run(["token", "revoke", "--state-dir", state.path, "--", try #require(id)])  // an id may start with "-"
         #expect(revoked.status == 0, "\(revoked.stderr)")
         #expect(FileManager.default.fileExists(atPath: state.path + "/revoked-tokens.json"))
 
