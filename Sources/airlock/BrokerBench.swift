@@ -29,6 +29,7 @@ struct BrokerBench: ParsableCommand {
         defer { server.stop() }
         Thread.sleep(forTimeInterval: 1)
         let idleRSS = server.residentBytes()
+        let idlePrivate = BrokerProcess.privateBytes(pid: server.pid)
 
         let token = try fixture.createTask()
         let connection = try BrokerConnection(socketPath: fixture.socket)
@@ -54,7 +55,7 @@ struct BrokerBench: ParsableCommand {
 
         let report = BrokerBenchReport(
             sequential: count, concurrentCalls: calls, clients: clients, roundTrip: roundTrips, bwrap: bwraps, posixSpawn: spawns,
-            concurrent: concurrent, callsPerSecond: Double(calls) / seconds, idleRSS: idleRSS, peakRSS: peakRSS)
+            concurrent: concurrent, callsPerSecond: Double(calls) / seconds, idleRSS: idleRSS, idlePrivate: idlePrivate, peakRSS: peakRSS)
         print(json ? report.json() : report.table())
     }
 }
@@ -201,6 +202,15 @@ struct BrokerProcess {
             let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return 0 }
         return kib * 1024
+    }
+
+    /// Memory only this process uses (`Private_Clean` + `Private_Dirty` of smaps_rollup): the
+    /// resident set without the pages of shared libraries that other processes map too.
+    static func privateBytes(pid: Int32) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { return 0 }
+        return text.split(separator: "\n").filter { $0.hasPrefix("Private_") }
+            .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) } }
+            .reduce(0, +) * 1024
     }
 
     /// SIGTERM, as an operator stops it, and wait for the clean shutdown.

@@ -12,11 +12,12 @@ struct BrokerBenchReport {
     var concurrent: Percentiles
     var callsPerSecond: Double
     var idleRSS: Int
+    var idlePrivate: Int
     var peakRSS: Int
 
     init(
         sequential: Int, concurrentCalls: Int, clients: Int, roundTrip: [UInt64], bwrap: [UInt64], posixSpawn: [UInt64],
-        concurrent: [UInt64], callsPerSecond: Double, idleRSS: Int, peakRSS: Int
+        concurrent: [UInt64], callsPerSecond: Double, idleRSS: Int, idlePrivate: Int, peakRSS: Int
     ) {
         self.sequential = sequential
         self.concurrentCalls = concurrentCalls
@@ -27,6 +28,7 @@ struct BrokerBenchReport {
         self.concurrent = Percentiles(concurrent)
         self.callsPerSecond = callsPerSecond
         self.idleRSS = idleRSS
+        self.idlePrivate = idlePrivate
         self.peakRSS = peakRSS
     }
 
@@ -64,7 +66,7 @@ struct BrokerBenchReport {
         lines += [
             "",
             String(format: "calls/s with %d clients: %.0f", clients, callsPerSecond),
-            "broker resident memory: \(mib(idleRSS)) idle, \(mib(peakRSS)) peak under load",
+            "broker resident memory: \(mib(idleRSS)) idle (\(mib(idlePrivate)) of it private, the rest shared library pages), \(mib(peakRSS)) peak under load",
         ]
         return lines.joined(separator: "\n")
     }
@@ -74,7 +76,7 @@ struct BrokerBenchReport {
         var result: [String: Any] = [
             "sequentialCalls": sequential, "concurrentCalls": concurrentCalls, "clients": clients,
             "roundTrip": object(roundTrip), "posixSpawn": object(posixSpawn), "concurrentRoundTrip": object(concurrent),
-            "callsPerSecond": callsPerSecond, "idleResidentBytes": idleRSS, "peakResidentBytes": peakRSS,
+            "callsPerSecond": callsPerSecond, "idleResidentBytes": idleRSS, "idlePrivateBytes": idlePrivate, "peakResidentBytes": peakRSS,
         ]
         if let bwrap {
             result["bwrap"] = object(bwrap)
