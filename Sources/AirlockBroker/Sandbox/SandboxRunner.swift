@@ -34,14 +34,19 @@ final class SandboxRunner: Sendable {
         }
     }
 
-    /// Runs `job` in `slot` on the slot's thread. The caller holds the slot until this returns.
-    /// `killed` tells whether `kill(slots:)` ended the call.
-    func run(_ job: JobSpec, program: SeccompProgram, in slot: Slot) async -> (result: Result<Outcome, SandboxError>, killed: Bool) {
+    /// Runs `job` in `slot` on the slot's thread, then `validate` on its outcome on the same
+    /// thread (validating a large output is CPU work that must not hold one of the few threads
+    /// of Swift's cooperative pool). The caller holds the slot until this returns. `killed`
+    /// tells whether `kill(slots:)` ended the call.
+    func run<Validated: Sendable>(
+        _ job: JobSpec, program: SeccompProgram, in slot: Slot, validate: @escaping @Sendable (Outcome) -> Validated
+    ) async -> (result: Result<(Outcome, Validated), SandboxError>, killed: Bool) {
         running.withLock { $0[slot.index] = false }
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Outcome, SandboxError>, Never>) in
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(Outcome, Validated), SandboxError>, Never>) in
             workers[slot.index].submit { [sandbox] in
-                let result = Result { () throws(SandboxError) -> Outcome in
-                    try sandbox.run(job, seccomp: program, in: slot)
+                let result = Result { () throws(SandboxError) -> (Outcome, Validated) in
+                    let outcome = try sandbox.run(job, seccomp: program, in: slot)
+                    return (outcome, validate(outcome))
                 }
                 continuation.resume(returning: result)
             }

@@ -98,17 +98,19 @@ public final class Broker: Sendable {
             throw Problem.logUnavailable(error)
         }
         let sandboxStart = clock.now
-        let (result, killed) = await runner.run(ticket.job, program: program, in: slot)
+        let channel = ticket.channel
+        let (result, killed) = await runner.run(ticket.job, program: program, in: slot) { outcome in
+            let start = ContinuousClock.now
+            return (channel.process(stdout: outcome.stdout, stderr: outcome.stderr), ContinuousClock.now - start)
+        }
         timing.sandbox = clock.now - sandboxStart
         await registry.finish(ticket)
         switch result {
-        case .success(let outcome):
+        case .success(let (outcome, (output, validation))):
             let killedBy = killed ? (draining.load(ordering: .relaxed) ? "shutdown" : "task_ended") : nil
-            let validateStart = clock.now
-            let output = OutputChannel(rules: ticket.output, secrets: ticket.secrets, tool: request.tool)
-                .process(stdout: outcome.stdout, stderr: outcome.stderr)
-            timing.validate = clock.now - validateStart
-            try await logDurably(.callFinished(taskId: ticket.taskId, callId: ticket.callId, outcome: outcome, output: output, logRule: ticket.output.log))
+            timing.sandbox -= validation
+            timing.validate = validation
+            try await logDurably(.callFinished(taskId: ticket.taskId, callId: ticket.callId, outcome: outcome, output: output, logRule: ticket.channel.rules.log))
             if output.hasCanaryLeak { await respondToCanaryLeak(ticket) }
             timing.total = clock.now - start
             return CallEnvelope(

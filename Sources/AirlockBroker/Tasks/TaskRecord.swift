@@ -16,6 +16,8 @@ struct TaskRecord: Sendable {
     /// Values the task declared secret, and the canaries planted for it: no output shows them.
     var secrets: [String] = []
     var canaries: [String] = []
+    /// Compiled output channels by tool and token (see `TaskRegistry.outputChannel`).
+    var channels: [String: OutputChannel] = [:]
     var lifecycle = TaskLifecycle()
     var callsMade: UInt64 = 0
     var callsDenied: UInt64 = 0

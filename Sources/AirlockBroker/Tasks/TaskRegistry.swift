@@ -7,9 +7,8 @@ struct CallTicket: Sendable {
     let taskId: String
     let callId: String
     let allowed: AllowedCall
-    /// How the tool's output is validated, and the exact strings it must never show.
-    let output: OutputRules
-    let secrets: OutputSecrets
+    /// The tool's output channel: its rules and the exact strings it must never show.
+    let channel: OutputChannel
 
     var lineage: [TokenID] { allowed.grant.lineage }
     var job: JobSpec { allowed.job }
@@ -237,11 +236,23 @@ actor TaskRegistry {
             for id in allowed.grant.lineage { task.callsCounted[id, default: 0] += 1 }
             task.callsMade += 1
             task.runningCalls[call.callId] = .some(nil)
+            let channel = outputChannel(for: &task, tool: call.tool, token: text, policy: policy)
             tasks[task.id] = task
-            let secrets = OutputSecrets(declared: task.secrets, alwaysSecret: [text] + keyForms, canaries: task.canaries)
-            let rules = policy.tools[call.tool]?.output ?? OutputRules()
-            return CallTicket(taskId: task.id, callId: call.callId, allowed: allowed, output: rules, secrets: secrets)
+            return CallTicket(taskId: task.id, callId: call.callId, allowed: allowed, channel: channel)
         }
+    }
+
+    /// The output channel of `tool` for calls with `token`, compiled once (its scanner holds the
+    /// task's secrets and the token) and kept with the task. At most 64 are kept per task: an
+    /// agent minting attenuated tokens without end costs compilations, not memory.
+    private func outputChannel(for task: inout TaskRecord, tool: String, token: String, policy: Policy) -> OutputChannel {
+        let key = tool + "\u{0}" + token
+        if let channel = task.channels[key] { return channel }
+        if task.channels.count >= 64 { task.channels.removeAll() }
+        let secrets = OutputSecrets(declared: task.secrets, alwaysSecret: [token] + keyForms, canaries: task.canaries)
+        let channel = OutputChannel(rules: policy.tools[tool]?.output ?? OutputRules(), secrets: secrets, tool: tool)
+        task.channels[key] = channel
+        return channel
     }
 
     /// What `decide()` needs to know of a task besides the call, the token and the policy.
