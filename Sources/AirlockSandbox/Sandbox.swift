@@ -33,7 +33,14 @@ public struct Sandbox: Sendable {
 
     /// Runs `job` in `slot` and reports what happened. Throws only when the sandbox could not be
     /// set up; then the tool has not run.
-    public func run(_ job: JobSpec, seccomp: SeccompProgram?, in slot: Slot) throws(SandboxError) -> Outcome {
+    ///
+    /// With a `gate` (the read end of a pipe), the child sets everything up, drops its
+    /// privileges and then waits for one byte on it before it closes its descriptors, applies
+    /// its limits and seccomp filter and executes the tool: another thread writes that byte
+    /// when the tool may start (the broker: once the decision is durable), or closes the pipe
+    /// when it may not (then this throws `stepFailed("wait for the go-ahead (gate)", ECANCELED)`
+    /// and nothing ran). The wait counts against the wall-clock limit.
+    public func run(_ job: JobSpec, seccomp: SeccompProgram?, in slot: Slot, gate: Int32? = nil) throws(SandboxError) -> Outcome {
         try validate(job)
         let view = try templates.descriptor(for: job.view)
         try slot.cgroup.apply(memory: job.limits.memory.bytes, processes: job.limits.processes)
@@ -42,7 +49,7 @@ public struct Sandbox: Sendable {
 
         let start = cconfine_monotonic_ns()
         let deadline = start + job.limits.wallTime.value * 1_000_000
-        let spawned = try spawn(job, view: view, seccomp: seccomp, slot: slot, pipes: pipes)
+        let spawned = try spawn(job, view: view, seccomp: seccomp, slot: slot, pipes: pipes, gate: gate ?? -1)
         pipes.closeChildEnds()
         let listener = seccomp?.usesNotify == true ? cconfine_receive_fd(slot.handoff.0) : -1
 
@@ -137,11 +144,12 @@ public struct Sandbox: Sendable {
         return pairs.map { cconfine_rlimit(resource: $0.0, limit: rlim_t($0.1)) }
     }
 
-    private func spawn(_ job: JobSpec, view: Int32, seccomp: SeccompProgram?, slot: Slot, pipes: StdioPipes) throws(SandboxError) -> cconfine_spawn_result {
+    private func spawn(_ job: JobSpec, view: Int32, seccomp: SeccompProgram?, slot: Slot, pipes: StdioPipes, gate: Int32) throws(SandboxError) -> cconfine_spawn_result {
         let arena = CArena()
         let limits = rlimits(job.limits, cgroupCountsProcesses: !slot.cgroup.directories.isEmpty)
         let environment = job.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var c = cconfine_plan()
+        c.gate_fd = gate
         c.executable = UnsafePointer(arena.string(job.executable))
         c.argv = UnsafePointer(arena.stringArray(job.arguments))
         c.envp = UnsafePointer(arena.stringArray(environment))

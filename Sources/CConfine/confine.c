@@ -85,7 +85,20 @@ int cc_child_main(void *context) {
     STEP(CCONFINE_STEP_PDEATHSIG, parent_gone(error_fd) ? ESRCH : 0);
 
     /* Descriptors before rlimits: RLIMIT_NOFILE must not count the broker's. */
-    STEPS(cc_fds_prepare(plan, &error_fd, &handoff_fd, &_f));
+    int gate_fd = plan->gate_fd;
+    STEPS(cc_fds_prepare(plan, &error_fd, &handoff_fd, &gate_fd, &_f));
+
+    /* The gate: everything slow is done (clone, namespaces, the mount tree, credentials); the
+     * tool may not start until the broker says so, which it does once the call's decision is on
+     * disk. A closed gate (end of file) means it never will. After the descriptors are closed:
+     * a copy of the gate's other end in this child would keep it from ever seeing the close. */
+    if (gate_fd >= 0) {
+        char go = 0;
+        long n;
+        do { n = syscall(SYS_read, gate_fd, &go, 1); } while (n < 0 && errno == EINTR);
+        STEP(CCONFINE_STEP_GATE, n == 1 ? 0 : (n == 0 ? ECANCELED : errno));
+        syscall(SYS_close, gate_fd);
+    }
     STEPS(cc_rlimits_apply(plan, &_f));
 
     /* ---- seccomp last: nothing after it but passing the listener and execve. ---- */
@@ -135,6 +148,7 @@ static const char *const step_names[CCONFINE_STEP_COUNT] = {
     [CCONFINE_STEP_SECCOMP] = "seccomp",
     [CCONFINE_STEP_SECCOMP_HANDOFF] = "pass seccomp listener",
     [CCONFINE_STEP_EXECVE] = "execve",
+    [CCONFINE_STEP_GATE] = "wait for the go-ahead (gate)",
 };
 
 const char *cconfine_step_name(int step) {

@@ -19,7 +19,7 @@ int cc_namespaces_enter(const struct cconfine_plan *plan, struct cc_failure *f);
 int cc_mounts_build(const struct cconfine_plan *plan, struct cc_failure *f);
 int cc_credentials_drop(const struct cconfine_plan *plan, struct cc_failure *f);
 int cc_rlimits_apply(const struct cconfine_plan *plan, struct cc_failure *f);
-int cc_fds_prepare(const struct cconfine_plan *plan, int *error_fd, int *handoff_fd, struct cc_failure *f);
+int cc_fds_prepare(const struct cconfine_plan *plan, int *error_fd, int *handoff_fd, int *gate_fd, struct cc_failure *f);
 int cc_seccomp_install(const struct cconfine_plan *plan, int handoff_fd, struct cc_failure *f);
 
 /* Marks the failing step and returns its errno, for `return fail(f, STEP, i, errno)`. */

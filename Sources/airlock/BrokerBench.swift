@@ -50,12 +50,12 @@ struct BrokerBench: ParsableCommand {
 
         // Concurrent: `clients` connections share `calls` calls; memory sampled meanwhile.
         let sampler = PeakMemorySampler(pid: server.pid)
-        let (concurrent, seconds) = try fixture.concurrentCalls(token: token, calls: calls, clients: clients)
+        let (concurrent, logWaits, seconds) = try fixture.concurrentCalls(token: token, calls: calls, clients: clients)
         let peakRSS = sampler.stop()
 
         let report = BrokerBenchReport(
             sequential: count, concurrentCalls: calls, clients: clients, roundTrip: roundTrips, bwrap: bwraps, posixSpawn: spawns,
-            concurrent: concurrent, callsPerSecond: Double(calls) / seconds, idleRSS: idleRSS, idlePrivate: idlePrivate, peakRSS: peakRSS)
+            concurrent: concurrent, logWaits: logWaits, callsPerSecond: Double(calls) / seconds, idleRSS: idleRSS, idlePrivate: idlePrivate, peakRSS: peakRSS)
         print(json ? report.json() : report.table())
     }
 }
@@ -153,37 +153,46 @@ struct BrokerBenchFixture {
         ([("Authorization", "Bearer \(token)")], .object(["tool": .string("noop"), "arguments": .object([:])]))
     }
 
-    func checkedCall(_ connection: BrokerConnection, _ call: (headers: [(String, String)], body: JSONValue)) throws {
+    /// One call that must succeed; returns the microseconds the broker spent waiting for the
+    /// execution log (the envelope's `timing.logMicroseconds`).
+    @discardableResult
+    func checkedCall(_ connection: BrokerConnection, _ call: (headers: [(String, String)], body: JSONValue)) throws -> UInt64 {
         let reply = try connection.send("POST", "/v1/calls", headers: call.headers, json: call.body)
-        guard reply.status == 200, reply.json?.objectValue?["exitCode"] == .integer(0) else {
+        let envelope = reply.json?.objectValue
+        guard reply.status == 200, envelope?["exitCode"] == .integer(0) else {
             throw BenchError(description: "a call answered \(reply.status): \(String(decoding: reply.body.prefix(400), as: UTF8.self))")
         }
+        if case .integer(let micros)? = envelope?["timing"]?.objectValue?["logMicroseconds"] { return UInt64(max(0, micros)) }
+        return 0
     }
 
-    /// Latencies of every call and the wall time of the whole run.
-    func concurrentCalls(token: String, calls: Int, clients: Int) throws -> ([UInt64], Double) {
+    /// Latencies of every call (ns), the broker's log waits (µs), and the wall time of the run.
+    func concurrentCalls(token: String, calls: Int, clients: Int) throws -> ([UInt64], [UInt64], Double) {
         let remaining = Atomic<Int>(calls)
-        let results = Mutex<(samples: [UInt64], error: (any Error)?)>(([], nil))
+        let results = Mutex<(samples: [UInt64], logWaits: [UInt64], error: (any Error)?)>(([], [], nil))
         let call = callRequest(token: token)
         let start = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: clients) { _ in
-            var samples: [UInt64] = []
+            var samples: [UInt64] = [], logWaits: [UInt64] = []
             do {
                 let connection = try BrokerConnection(socketPath: socket)
                 while remaining.subtract(1, ordering: .relaxed).newValue >= 0 {
                     let begin = DispatchTime.now().uptimeNanoseconds
-                    try checkedCall(connection, call)
+                    logWaits.append(try checkedCall(connection, call))
                     samples.append(DispatchTime.now().uptimeNanoseconds - begin)
                 }
             } catch {
                 results.withLock { $0.error = error }
             }
-            results.withLock { $0.samples += samples }
+            results.withLock {
+                $0.samples += samples
+                $0.logWaits += logWaits
+            }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return try results.withLock { state in
             if let error = state.error { throw error }
-            return (state.samples, seconds)
+            return (state.samples, state.logWaits, seconds)
         }
     }
 }

@@ -10,6 +10,8 @@ struct BrokerBenchReport {
     var bwrap: Percentiles?
     var posixSpawn: Percentiles
     var concurrent: Percentiles
+    /// Per call with `clients` clients: time waiting for the log's fsyncs over the round trip.
+    var logShare: Double
     var callsPerSecond: Double
     var idleRSS: Int
     var idlePrivate: Int
@@ -17,7 +19,7 @@ struct BrokerBenchReport {
 
     init(
         sequential: Int, concurrentCalls: Int, clients: Int, roundTrip: [UInt64], bwrap: [UInt64], posixSpawn: [UInt64],
-        concurrent: [UInt64], callsPerSecond: Double, idleRSS: Int, idlePrivate: Int, peakRSS: Int
+        concurrent: [UInt64], logWaits: [UInt64], callsPerSecond: Double, idleRSS: Int, idlePrivate: Int, peakRSS: Int
     ) {
         self.sequential = sequential
         self.concurrentCalls = concurrentCalls
@@ -26,6 +28,8 @@ struct BrokerBenchReport {
         self.bwrap = bwrap.isEmpty ? nil : Percentiles(bwrap)
         self.posixSpawn = Percentiles(posixSpawn)
         self.concurrent = Percentiles(concurrent)
+        let waited = Double(logWaits.reduce(0, +)) * 1000, spent = Double(concurrent.reduce(0, +))
+        self.logShare = spent > 0 ? waited / spent : 0
         self.callsPerSecond = callsPerSecond
         self.idleRSS = idleRSS
         self.idlePrivate = idlePrivate
@@ -66,6 +70,7 @@ struct BrokerBenchReport {
         lines += [
             "",
             String(format: "calls/s with %d clients: %.0f", clients, callsPerSecond),
+            String(format: "waiting for the execution log's fsyncs: %.1f%% of the round trip with %d clients", logShare * 100, clients),
             "broker resident memory: \(mib(idleRSS)) idle (\(mib(idlePrivate)) of it private, the rest shared library pages), \(mib(peakRSS)) peak under load",
         ]
         return lines.joined(separator: "\n")
@@ -76,7 +81,7 @@ struct BrokerBenchReport {
         var result: [String: Any] = [
             "sequentialCalls": sequential, "concurrentCalls": concurrentCalls, "clients": clients,
             "roundTrip": object(roundTrip), "posixSpawn": object(posixSpawn), "concurrentRoundTrip": object(concurrent),
-            "callsPerSecond": callsPerSecond, "idleResidentBytes": idleRSS, "idlePrivateBytes": idlePrivate, "peakResidentBytes": peakRSS,
+            "callsPerSecond": callsPerSecond, "logShareOfRoundTrip": logShare, "idleResidentBytes": idleRSS, "idlePrivateBytes": idlePrivate, "peakResidentBytes": peakRSS,
         ]
         if let bwrap {
             result["bwrap"] = object(bwrap)

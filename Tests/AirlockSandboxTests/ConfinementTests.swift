@@ -185,3 +185,39 @@ import Testing
         #expect(throws: SandboxError.invalidJob(field: "workspace", reason: "/etc/hostname is not a directory")) { try Harness.run(job) }
     }
 }
+
+/// The gate: the child sets up its sandbox, then waits before it executes the tool.
+@Suite struct GateTests {
+    private func run(opening: Bool, after delay: Double) throws -> (Result<Outcome, SandboxError>, Bool) {
+        var ends: [Int32] = [-1, -1]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0)
+        let writeEnd = ends[1]
+        DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
+            var go: UInt8 = 1
+            if opening { _ = send(writeEnd, &go, 1, Int32(MSG_NOSIGNAL)) }
+            close(writeEnd)
+        }
+        defer { close(ends[0]) }
+        let dir = try TemporaryDirectory()
+        chmod(dir.path, 0o777)
+        let job = Harness.probeJob(["write", "/work/ran"], workspace: .init(source: dir.path, target: "/work", writable: true))
+        let pool = try SlotPool(SlotConfiguration(count: 1, uidBase: SlotConfiguration.defaultUIDBase + 99_980 + (opening ? 1 : 0), cgroupName: "airlock-test-\(getpid())-gate-\(opening)"))
+        defer { pool.shutdown() }
+        let slot = try #require(pool.tryAcquire())
+        defer { pool.release(slot) }
+        let result = Result { () throws(SandboxError) -> Outcome in try Sandbox().run(job, seccomp: Harness.defaultSeccomp, in: slot, gate: ends[0]) }
+        return (result, FileManager.default.fileExists(atPath: dir.path + "/ran"))
+    }
+
+    @Test func anOpenedGateLetsTheToolRun() throws {
+        let (result, ran) = try run(opening: true, after: 0.2)
+        #expect(try result.get().out == "write: ok\n")
+        #expect(ran)
+    }
+
+    @Test func aClosedGateStopsTheToolBeforeItRuns() throws {
+        let (result, ran) = try run(opening: false, after: 0.2)
+        #expect(throws: SandboxError.stepFailed(step: "wait for the go-ahead (gate)", errno: ECANCELED)) { try result.get() }
+        #expect(!ran, "the tool ran although the gate was closed")
+    }
+}

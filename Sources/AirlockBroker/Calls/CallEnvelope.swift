@@ -6,6 +6,8 @@ struct CallTiming: Sendable {
     var queue: Duration = .zero
     var sandbox: Duration = .zero
     var validate: Duration = .zero
+    /// Waiting for the execution log's records to be durable (the decision's, then the outcome's).
+    var log: Duration = .zero
     var total: Duration = .zero
 
     var json: JSONValue {
@@ -14,6 +16,7 @@ struct CallTiming: Sendable {
             "queueMicroseconds": .integer(Self.micros(queue)),
             "sandboxMicroseconds": .integer(Self.micros(sandbox)),
             "validateMicroseconds": .integer(Self.micros(validate)),
+            "logMicroseconds": .integer(Self.micros(log)),
             "totalMicroseconds": .integer(Self.micros(total)),
         ])
     }

@@ -39,13 +39,13 @@ final class SandboxRunner: Sendable {
     /// of Swift's cooperative pool). The caller holds the slot until this returns. `killed`
     /// tells whether `kill(slots:)` ended the call.
     func run<Validated: Sendable>(
-        _ job: JobSpec, program: SeccompProgram, in slot: Slot, validate: @escaping @Sendable (Outcome) -> Validated
+        _ job: JobSpec, program: SeccompProgram, in slot: Slot, gate: Int32? = nil, validate: @escaping @Sendable (Outcome) -> Validated
     ) async -> (result: Result<(Outcome, Validated), SandboxError>, killed: Bool) {
         running.withLock { $0[slot.index] = false }
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(Outcome, Validated), SandboxError>, Never>) in
             workers[slot.index].submit { [sandbox] in
                 let result = Result { () throws(SandboxError) -> (Outcome, Validated) in
-                    let outcome = try sandbox.run(job, seccomp: program, in: slot)
+                    let outcome = try sandbox.run(job, seccomp: program, in: slot, gate: gate)
                     return (outcome, validate(outcome))
                 }
                 continuation.resume(returning: result)

@@ -66,7 +66,6 @@ public final class Broker: Sendable {
         }
         let program: SeccompProgram
         do {
-            try await syncLog()
             program = try runner.program(for: ticket.job)
         } catch {
             runner.admission.cancel(reservation)
@@ -97,20 +96,37 @@ public final class Broker: Sendable {
             await registry.finish(ticket)
             throw Problem.logUnavailable(error)
         }
+        // The sandbox is set up while the decision's records are made durable; the tool itself
+        // starts only once they are (the gate opens), and never if they cannot be.
+        let gate: Gate
+        do { gate = try Gate() } catch {
+            await registry.finish(ticket)
+            throw error
+        }
         let sandboxStart = clock.now
         let channel = ticket.channel
-        let (result, killed) = await runner.run(ticket.job, program: program, in: slot) { outcome in
+        async let running = runner.run(ticket.job, program: program, in: slot, gate: gate.readEnd) { outcome in
             let start = ContinuousClock.now
             return (channel.process(stdout: outcome.stdout, stderr: outcome.stderr), ContinuousClock.now - start)
         }
+        let logStart = clock.now
+        var logFailure: Problem?
+        do { try await syncLog() } catch { logFailure = error }
+        timing.log += clock.now - logStart
+        gate.close(open: logFailure == nil)
+        let (result, killed) = await running
+        gate.closeReadEnd()
         timing.sandbox = clock.now - sandboxStart
         await registry.finish(ticket)
+        if let logFailure { throw logFailure }
         switch result {
         case .success(let (outcome, (output, validation))):
             let killedBy = killed ? (draining.load(ordering: .relaxed) ? "shutdown" : "task_ended") : nil
             timing.sandbox -= validation
             timing.validate = validation
+            let logStart = clock.now
             try await logDurably(.callFinished(taskId: ticket.taskId, callId: ticket.callId, outcome: outcome, output: output, logRule: ticket.channel.rules.log))
+            timing.log += clock.now - logStart
             if output.hasCanaryLeak { await respondToCanaryLeak(ticket) }
             timing.total = clock.now - start
             return CallEnvelope(

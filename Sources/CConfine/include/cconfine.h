@@ -63,6 +63,7 @@ enum cconfine_step {
     CCONFINE_STEP_SECCOMP,
     CCONFINE_STEP_SECCOMP_HANDOFF,
     CCONFINE_STEP_EXECVE,
+    CCONFINE_STEP_GATE,
     CCONFINE_STEP_COUNT
 };
 
@@ -133,6 +134,8 @@ struct cconfine_plan {
     unsigned int seccomp_flags;   /* flags of seccomp(SECCOMP_SET_MODE_FILTER, ...) */
     int seccomp_notify;           /* the flags ask for a listener: pass it over handoff_fd */
     int handoff_fd;               /* AF_UNIX socket (child end) for the seccomp listener */
+    int gate_fd;                  /* read end of a pipe: wait for one byte before going on past the
+                                     privilege drop (EOF: give up); -1: no gate */
 };
 
 struct cconfine_spawn_result {
