@@ -70,7 +70,9 @@ struct BrokerBenchReport {
         lines += [
             "",
             String(format: "calls/s with %d clients: %.0f", clients, callsPerSecond),
-            String(format: "waiting for the execution log's fsyncs: %.1f%% of the round trip with %d clients", logShare * 100, clients),
+            String(
+                format: "waiting for the execution log's fsyncs: %.1f%% of the round trip with %d clients (the decision's overlaps the sandbox's set-up)",
+                logShare * 100, clients),
             "broker resident memory: \(mib(idleRSS)) idle (\(mib(idlePrivate)) of it private, the rest shared library pages), \(mib(peakRSS)) peak under load",
         ]
         return lines.joined(separator: "\n")
