@@ -50,12 +50,13 @@ static int apply(const struct cconfine_mount *m, struct cc_failure *f, int index
         if (syscall(SYS_mkdirat, AT_FDCWD, m->target, 0755) != 0 && errno != EEXIST)
             return cc_fail(f, CCONFINE_STEP_MKDIR, index, errno);
         return 0;
-    case CCONFINE_MKFILE: {
-        int fd = (int)syscall(SYS_openat, AT_FDCWD, m->target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) return cc_fail(f, CCONFINE_STEP_MKFILE, index, errno);
-        syscall(SYS_close, fd);
+    case CCONFINE_MKFILE:
+        /* mknod, not open(O_CREAT): this helper shares the broker's descriptor table, and a thread
+         * that clones meanwhile copies it. A copied descriptor open for writing would keep a
+         * writer on the root after our close, and the root could not be made read-only (EBUSY). */
+        if (syscall(SYS_mknodat, AT_FDCWD, m->target, S_IFREG | 0644, 0) != 0 && errno != EEXIST)
+            return cc_fail(f, CCONFINE_STEP_MKFILE, index, errno);
         return 0;
-    }
     case CCONFINE_BIND:
         if (syscall(SYS_mount, m->source, m->target, NULL, MS_BIND | MS_REC, NULL) != 0)
             return cc_fail(f, CCONFINE_STEP_MOUNT_BIND, index, errno);

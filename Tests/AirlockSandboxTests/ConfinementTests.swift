@@ -1,6 +1,7 @@
 import AirlockCore
 import AirlockSandbox
 import Foundation
+import Synchronization
 import Testing
 
 /// Each test names the attack it stops and runs it on the real kernel.
@@ -219,5 +220,50 @@ import Testing
         let (result, ran) = try run(opening: false, after: 0.2)
         #expect(throws: SandboxError.stepFailed(step: "wait for the go-ahead (gate)", errno: ECANCELED)) { try result.get() }
         #expect(!ran, "the tool ran although the gate was closed")
+    }
+}
+
+/// A view's template is built in a helper that shares the broker's descriptor table while other
+/// threads clone sandboxes, and a clone copies the table. A descriptor the helper held open for
+/// writing on the template's root would outlive its `close` in such a copy, and the root could then
+/// not be made read-only (EBUSY; seen once in 200 concurrent calls through the broker). The
+/// template is built without opening anything for writing.
+@Suite struct ViewTemplateTests {
+    @Test func templatesBuildWhileOtherThreadsCopyTheDescriptorTable() throws {
+        // Threads that each take a copy of the table (unshare(CLONE_FILES), what a clone without
+        // CLONE_FILES does) and hold it for a while, as a sandbox child does until it executes.
+        typealias Unshare = @convention(c) (Int32) -> Int32
+        let unshare = unsafeBitCast(try #require(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare")), to: Unshare.self)
+        let cloneFiles: Int32 = 0x400
+        let stop = Atomic<Bool>(false)
+        let copiers = DispatchGroup()
+        for _ in 0..<2 {
+            DispatchQueue.global().async(group: copiers) {
+                while !stop.load(ordering: .relaxed) {
+                    let thread = Thread {
+                        _ = unshare(cloneFiles)
+                        usleep(5_000)
+                    }
+                    thread.start()
+                    usleep(200)
+                }
+            }
+        }
+        defer {
+            stop.store(true, ordering: .relaxed)
+            copiers.wait()
+        }
+        // Every run builds its view (64 bound files and the probe) in a fresh template.
+        let files = (0..<64).map { FilesystemView.Bind(source: "/etc/passwd", target: "/opt/file-\($0)") }
+        var failures: [String] = []
+        for _ in 0..<40 {
+            do {
+                let outcome = try Harness.probe("hello", extraBinds: files)
+                if outcome.out != "hello\n" { failures.append("output: \(outcome.out)") }
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of 40 runs failed, first: \(failures.first ?? "")")
     }
 }
