@@ -36,6 +36,18 @@ public enum CgroupLayout: Hashable, Sendable, CustomStringConvertible {
         return .unavailable(reason: "no cgroup v2 hierarchy with the memory and pids controllers, and no v1 memory and pids hierarchies")
     }
 
+    /// The hierarchies a group is made in: one for v2; memory and pids for v1.
+    var roots: [String] {
+        switch self {
+        case .v2(let root): return [root]
+        case .v1(let memory, let pids): return [memory, pids]
+        case .unavailable: return []
+        }
+    }
+
+    /// The directories of the group `path` (relative to the hierarchies), one per hierarchy.
+    func directories(of path: String) -> [String] { roots.map { $0 + "/" + path } }
+
     public var description: String {
         switch self {
         case .v2(let root): return "cgroup v2 at \(root)"
@@ -67,11 +79,7 @@ final class SlotCgroup: @unchecked Sendable {
 
     init(layout: CgroupLayout, group: String) throws(SandboxError) {
         self.layout = layout
-        switch layout {
-        case .v2(let root): directories = [root + "/" + group]
-        case .v1(let memory, let pids): directories = [memory + "/" + group, pids + "/" + group]
-        case .unavailable: directories = []
-        }
+        directories = layout.directories(of: group)
         for directory in directories {
             try Host.makeDirectories(directory, mode: 0o755)
             procsDescriptors.append(try Host.openForWriting(directory + "/" + Self.joinFile(layout)))

@@ -84,11 +84,7 @@ public final class SlotPool: Sendable {
     }
 
     private static func parentDirectories(_ configuration: SlotConfiguration) -> [String] {
-        switch configuration.cgroupLayout {
-        case .v2(let root): return [root + "/" + configuration.cgroupName]
-        case .v1(let memory, let pids): return [memory + "/" + configuration.cgroupName, pids + "/" + configuration.cgroupName]
-        case .unavailable: return []
-        }
+        configuration.cgroupLayout.directories(of: configuration.cgroupName)
     }
 
     /// cgroup v2 needs the controllers enabled for the children of every level down to the slots.
@@ -108,13 +104,7 @@ public final class SlotPool: Sendable {
     /// a process that no longer exists. Only empty groups can be removed (`rmdir` refuses
     /// others), so a group that still holds a process is left alone.
     static func removeStaleCgroups(_ layout: CgroupLayout) {
-        let roots: [String]
-        switch layout {
-        case .v2(let root): roots = [root]
-        case .v1(let memory, let pids): roots = [memory, pids]
-        case .unavailable: roots = []
-        }
-        for root in roots {
+        for root in layout.roots {
             for name in Host.listDirectory(root) {
                 guard let pid = ownerPid(ofCgroup: name), kill(pid, 0) != 0, errno == ESRCH else { continue }
                 let parent = root + "/" + name

@@ -12,6 +12,21 @@ struct BenchError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// Runs `body` on `count` threads of its own at once and waits for all of them.
+/// (`DispatchQueue.concurrentPerform` would run no more iterations at once than there are cores,
+/// so eight clients on two cores would be two.)
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for index in 0..<count {
+        group.enter()
+        Thread {
+            body(index)
+            group.leave()
+        }.start()
+    }
+    group.wait()
+}
+
 /// The programs and sandboxes a spawn benchmark launches.
 struct BenchFixture {
     let directory: String

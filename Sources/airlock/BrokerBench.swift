@@ -172,7 +172,7 @@ struct BrokerBenchFixture {
         let results = Mutex<(samples: [UInt64], logWaits: [UInt64], error: (any Error)?)>(([], [], nil))
         let call = callRequest(token: token)
         let start = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: clients) { _ in
+        onThreads(clients) { _ in
             var samples: [UInt64] = [], logWaits: [UInt64] = []
             do {
                 let connection = try BrokerConnection(socketPath: socket)

@@ -41,7 +41,7 @@ struct SpawnBench: ParsableCommand {
         let remaining = Atomic<Int>(launches)
         let failure = Mutex<(any Error)?>(nil)
         let start = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        onThreads(workers) { _ in
             while remaining.subtract(1, ordering: .relaxed).newValue >= 0 {
                 do { _ = try launcher.launch() } catch {
                     failure.withLock { $0 = error }

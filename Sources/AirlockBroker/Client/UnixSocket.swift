@@ -61,11 +61,15 @@ enum UnixSocket {
     }
 
     /// One `recv` of at most `count` bytes appended to `buffer`; false when the peer closed.
+    /// Received straight into `buffer`'s tail: no chunk is allocated per read, and the capacity a
+    /// kept-alive connection's buffer grew to is reused.
     static func readSome(_ fd: Int32, into buffer: inout [UInt8], count: Int = 64 * 1024) throws(UnixSocketError) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: count)
-        let n = chunk.withUnsafeMutableBytes { raw in retryingEINTR { recv(fd, raw.baseAddress!, raw.count, 0) } }
-        guard n >= 0 else { throw UnixSocketError(step: "recv", errno: errno) }
-        buffer += chunk[..<n]
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: count))
+        let n = buffer.withUnsafeMutableBytes { raw in retryingEINTR { recv(fd, raw.baseAddress! + start, count, 0) } }
+        let failure = errno
+        buffer.removeLast(count - max(0, n))
+        guard n >= 0 else { throw UnixSocketError(step: "recv", errno: failure) }
         return n > 0
     }
 

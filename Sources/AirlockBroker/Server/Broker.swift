@@ -55,14 +55,22 @@ public final class Broker: Sendable {
         let start = clock.now
         var timing = CallTiming()
         let reservation = try runner.admission.reserve()
-        let ticket: CallTicket
+        let begun: CallStart
         do {
-            ticket = try await registry.begin(
+            begun = try await registry.begin(
                 token: token, call: request, now: Self.now(), concurrencyCap: limits.perTaskConcurrency, caller: caller)
         } catch {
             runner.admission.cancel(reservation)
-            if error.code != "task_busy" && error.code != "call_id_in_use" { try await syncLog() }
             throw error
+        }
+        let ticket: CallTicket
+        switch begun {
+        case .allowed(let allowed):
+            ticket = allowed
+        case .denied(let denial):
+            runner.admission.cancel(reservation)
+            try await syncLog()
+            throw denial
         }
         let program: SeccompProgram
         do {

@@ -2,6 +2,13 @@ import AirlockAudit
 import AirlockCore
 import Foundation
 
+/// What `TaskRegistry.begin` made of a call: allowed, or denied with its records queued.
+enum CallStart: Sendable {
+    case allowed(CallTicket)
+    /// The answer, once the decision's records are durable.
+    case denied(Problem)
+}
+
 /// A call that `decide()` allowed and that holds its place in its task until `finish`.
 struct CallTicket: Sendable {
     let taskId: String
@@ -200,8 +207,9 @@ actor TaskRegistry {
     /// The token is parsed here only to find the task it claims; `decide()` verifies that claim
     /// before anything else, and a denial is counted against a task only once the token verified.
     /// A call the task has no room for (`429 task_busy`) is back-pressure, not a decision: it is
-    /// answered before anything is decided or logged.
-    func begin(token text: String, call: ToolCall, now: EpochSeconds, concurrencyCap: Int, caller: LogCaller) throws(Problem) -> CallTicket {
+    /// thrown before anything is decided or logged. A denial is returned, not thrown: its records
+    /// are queued, and the caller must make them durable before answering.
+    func begin(token text: String, call: ToolCall, now: EpochSeconds, concurrencyCap: Int, caller: LogCaller) throws(Problem) -> CallStart {
         let token = try? CapabilityToken(text: text)
         guard let token, var task = tasks[token.taskId], let policy = policies[task.policyName] else {
             let message = token == nil ? "the bearer token is not valid; use the token the task was created with" : "the token names a task this broker does not know"
@@ -209,7 +217,7 @@ actor TaskRegistry {
             try journal(
                 .callReceived(call, taskId: nil, token: token, tokenVerified: false, caller: caller),
                 .callDecided(taskId: nil, callId: call.callId, decision: .deny(denial), policy: nil, now: now))
-            throw Problem.denied(denial, callId: call.callId)
+            return .denied(Problem.denied(denial, callId: call.callId))
         }
         guard task.runningCalls[call.callId] == nil else {
             throw Problem(.conflict, code: "call_id_in_use", detail: "a call with id \(call.callId) is already running in this task")
@@ -228,7 +236,7 @@ actor TaskRegistry {
                 task.callsDenied += 1
                 tasks[task.id] = task
             }
-            throw Problem.denied(denial, callId: call.callId)
+            return .denied(Problem.denied(denial, callId: call.callId))
         case .allow(let allowed):
             guard case .startCall = task.lifecycle.handle(.callRequested(concurrencyCap: concurrencyCap)) else {
                 preconditionFailure("an active task below its cap always starts an allowed call")
@@ -238,7 +246,7 @@ actor TaskRegistry {
             task.runningCalls[call.callId] = .some(nil)
             let channel = outputChannel(for: &task, tool: call.tool, token: text, policy: policy)
             tasks[task.id] = task
-            return CallTicket(taskId: task.id, callId: call.callId, allowed: allowed, channel: channel)
+            return .allowed(CallTicket(taskId: task.id, callId: call.callId, allowed: allowed, channel: channel))
         }
     }
 
