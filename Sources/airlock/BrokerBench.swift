@@ -11,52 +11,78 @@ import Synchronization
 ///
 /// The broker is a separate `airlock serve` process (this binary), so its memory is its own and
 /// the clients here do not share its threads. Each client keeps its connection alive, as an agent
-/// framework's HTTP client does.
+/// framework's HTTP client does. A second broker, identical but for its state directory on tmpfs
+/// (where fsync costs nothing), runs interleaved with the first: the difference between the two
+/// is what making the log durable adds to a call.
 struct BrokerBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broker",
         abstract: "Round trip of a call through a live broker, beside bwrap and posix_spawn launches.")
 
-    @Option(help: "Sequential calls (each interleaved with one bwrap and one posix_spawn launch).") var count = 300
-    @Option(help: "Calls in the concurrent run.") var calls = 2000
+    @Option(help: "Sequential calls to each broker (each interleaved with one bwrap and one posix_spawn launch).") var count = 300
+    @Option(help: "Calls in the concurrent run of each broker.") var calls = 2000
     @Option(help: "Concurrent clients, each on its own connection.") var clients = 8
     @Flag(help: "Print the results as JSON.") var json = false
 
     func run() throws {
-        let fixture = try BrokerBenchFixture(clients: clients)
-        defer { fixture.remove() }
-        let server = try fixture.startBroker()
+        // The same broker twice: its state directory on the disk (the real thing), and on tmpfs,
+        // where fsync returns at once. The difference is what durable logging costs a call.
+        let onDisk = try BrokerBenchFixture(clients: clients, root: NSTemporaryDirectory(), uidBase: 2_100_000_000)
+        let onTmpfs = try BrokerBenchFixture(clients: clients, root: "/dev/shm/", uidBase: 2_100_100_000)
+        defer {
+            onDisk.remove()
+            onTmpfs.remove()
+        }
+        let server = try onDisk.startBroker()
         defer { server.stop() }
+        let tmpfsServer = try onTmpfs.startBroker()
+        defer { tmpfsServer.stop() }
         Thread.sleep(forTimeInterval: 1)
         let idleRSS = server.residentBytes()
         let idlePrivate = BrokerProcess.privateBytes(pid: server.pid)
 
-        let token = try fixture.createTask()
-        let connection = try BrokerConnection(socketPath: fixture.socket)
-        let call = fixture.callRequest(token: token)
-        for _ in 0..<20 { try fixture.checkedCall(connection, call) }  // warm: slots, caches, connection
-
-        // Sequential, interleaved: drift affects all three alike.
-        let bwrap = BenchFixture.bwrapArguments(program: "/bin/true", inside: "/bin/true").map(BenchFixture.posixSpawn)
-        let spawn = BenchFixture.posixSpawn(["/bin/true"])
-        var roundTrips: [UInt64] = [], bwraps: [UInt64] = [], spawns: [UInt64] = []
-        for _ in 0..<count {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try fixture.checkedCall(connection, call)
-            roundTrips.append(DispatchTime.now().uptimeNanoseconds - start)
-            if let bwrap { bwraps.append(try bwrap()) }
-            spawns.append(try spawn())
+        let token = try onDisk.createTask(), tmpfsToken = try onTmpfs.createTask()
+        let connection = try BrokerConnection(socketPath: onDisk.socket)
+        let tmpfsConnection = try BrokerConnection(socketPath: onTmpfs.socket)
+        let call = onDisk.callRequest(token: token), tmpfsCall = onTmpfs.callRequest(token: tmpfsToken)
+        for _ in 0..<20 {  // warm: slots, caches, connections
+            try onDisk.checkedCall(connection, call)
+            try onTmpfs.checkedCall(tmpfsConnection, tmpfsCall)
         }
 
-        // Concurrent: `clients` connections share `calls` calls; memory sampled meanwhile.
+        // Sequential, interleaved: drift affects all four alike.
+        let bwrap = BenchFixture.bwrapArguments(program: "/bin/true", inside: "/bin/true").map(BenchFixture.posixSpawn)
+        let spawn = BenchFixture.posixSpawn(["/bin/true"])
+        var sequential = BrokerBenchReport.Samples()
+        for _ in 0..<count {
+            var stages: [String: Int64] = [:]
+            sequential.disk.append(try Self.timed { stages = try onDisk.checkedCall(connection, call) })
+            sequential.stages.append(stages)
+            sequential.tmpfs.append(try Self.timed { try onTmpfs.checkedCall(tmpfsConnection, tmpfsCall) })
+            if let bwrap { sequential.bwrap.append(try bwrap()) }
+            sequential.posixSpawn.append(try spawn())
+        }
+
+        // Concurrent: `clients` connections share the calls, in rounds alternating between the
+        // two brokers; the disk broker's memory is sampled meanwhile.
         let sampler = PeakMemorySampler(pid: server.pid)
-        let (concurrent, logWaits, seconds) = try fixture.concurrentCalls(token: token, calls: calls, clients: clients)
+        var concurrent = BrokerBenchReport.Concurrent()
+        let rounds = 4
+        for _ in 0..<rounds {
+            concurrent.disk.add(try onDisk.concurrentCalls(token: token, calls: calls / rounds, clients: clients))
+            concurrent.tmpfs.add(try onTmpfs.concurrentCalls(token: tmpfsToken, calls: calls / rounds, clients: clients))
+        }
         let peakRSS = sampler.stop()
 
         let report = BrokerBenchReport(
-            sequential: count, concurrentCalls: calls, clients: clients, roundTrip: roundTrips, bwrap: bwraps, posixSpawn: spawns,
-            concurrent: concurrent, logWaits: logWaits, callsPerSecond: Double(calls) / seconds, idleRSS: idleRSS, idlePrivate: idlePrivate, peakRSS: peakRSS)
+            clients: clients, sequential: sequential, concurrent: concurrent, idleRSS: idleRSS, idlePrivate: idlePrivate, peakRSS: peakRSS)
         print(json ? report.json() : report.table())
+    }
+
+    static func timed(_ body: () throws -> Void) throws -> UInt64 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return DispatchTime.now().uptimeNanoseconds - start
     }
 }
 
@@ -91,8 +117,9 @@ struct BrokerBenchFixture {
     let directory: String
     var socket: String { directory + "/state/airlock.sock" }
 
-    init(clients: Int) throws {
-        directory = NSTemporaryDirectory() + "airlock-bench-broker-\(getpid())"
+    /// Under `root` (a directory path ending in `/`); the broker's slots run as `uidBase + i`.
+    init(clients: Int, root: String, uidBase: UInt32) throws {
+        directory = root + "airlock-bench-broker-\(getpid())"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory + "/policies", withIntermediateDirectories: true)
         try Self.policy.write(toFile: directory + "/policies/bench.yaml", atomically: true, encoding: .utf8)
@@ -100,6 +127,8 @@ struct BrokerBenchFixture {
             limits:
               perTaskConcurrency: \(max(clients, 1))
               queue: \(max(clients * 2, 64))
+            slots:
+              uidBase: \(uidBase)
 
             """
         try config.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
@@ -153,21 +182,24 @@ struct BrokerBenchFixture {
         ([("Authorization", "Bearer \(token)")], .object(["tool": .string("noop"), "arguments": .object([:])]))
     }
 
-    /// One call that must succeed; returns the microseconds the broker spent waiting for the
-    /// execution log (the envelope's `timing.logMicroseconds`).
+    /// One call that must succeed; returns the broker's account of where its time went (the
+    /// envelope's `timing`, in microseconds by stage: `logMicroseconds`, `sandboxMicroseconds`, …).
     @discardableResult
-    func checkedCall(_ connection: BrokerConnection, _ call: (headers: [(String, String)], body: JSONValue)) throws -> UInt64 {
+    func checkedCall(_ connection: BrokerConnection, _ call: (headers: [(String, String)], body: JSONValue)) throws -> [String: Int64] {
         let reply = try connection.send("POST", "/v1/calls", headers: call.headers, json: call.body)
         let envelope = reply.json?.objectValue
         guard reply.status == 200, envelope?["exitCode"] == .integer(0) else {
             throw BenchError(description: "a call answered \(reply.status): \(String(decoding: reply.body.prefix(400), as: UTF8.self))")
         }
-        if case .integer(let micros)? = envelope?["timing"]?.objectValue?["logMicroseconds"] { return UInt64(max(0, micros)) }
-        return 0
+        var stages: [String: Int64] = [:]
+        for (name, value) in envelope?["timing"]?.objectValue ?? [:] {
+            if case .integer(let micros) = value { stages[name] = micros }
+        }
+        return stages
     }
 
     /// Latencies of every call (ns), the broker's log waits (µs), and the wall time of the run.
-    func concurrentCalls(token: String, calls: Int, clients: Int) throws -> ([UInt64], [UInt64], Double) {
+    func concurrentCalls(token: String, calls: Int, clients: Int) throws -> (samples: [UInt64], logWaits: [UInt64], seconds: Double) {
         let remaining = Atomic<Int>(calls)
         let results = Mutex<(samples: [UInt64], logWaits: [UInt64], error: (any Error)?)>(([], [], nil))
         let call = callRequest(token: token)
@@ -178,7 +210,7 @@ struct BrokerBenchFixture {
                 let connection = try BrokerConnection(socketPath: socket)
                 while remaining.subtract(1, ordering: .relaxed).newValue >= 0 {
                     let begin = DispatchTime.now().uptimeNanoseconds
-                    logWaits.append(try checkedCall(connection, call))
+                    logWaits.append(UInt64(max(0, try checkedCall(connection, call)["logMicroseconds"] ?? 0)))
                     samples.append(DispatchTime.now().uptimeNanoseconds - begin)
                 }
             } catch {

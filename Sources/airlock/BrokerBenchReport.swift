@@ -1,39 +1,88 @@
 import Foundation
 
 /// The broker benchmark's results: round-trip latency beside the launch baselines, throughput
-/// with concurrent clients, and the broker's resident memory.
+/// with concurrent clients, what durable logging costs (the same broker with its log on the disk
+/// and on tmpfs), and the broker's resident memory.
 struct BrokerBenchReport {
-    var sequential: Int
-    var concurrentCalls: Int
+    /// Sequential launches, nanoseconds each.
+    struct Samples {
+        var disk: [UInt64] = []
+        var tmpfs: [UInt64] = []
+        var bwrap: [UInt64] = []
+        var posixSpawn: [UInt64] = []
+        /// The disk broker's `timing` of each call, µs by stage.
+        var stages: [[String: Int64]] = []
+    }
+
+    /// The concurrent runs of one broker, added up over the rounds.
+    struct Run {
+        var samples: [UInt64] = []
+        var logWaits: [UInt64] = []
+        var seconds: Double = 0
+
+        mutating func add(_ round: (samples: [UInt64], logWaits: [UInt64], seconds: Double)) {
+            samples += round.samples
+            logWaits += round.logWaits
+            seconds += round.seconds
+        }
+
+        var callsPerSecond: Double { seconds > 0 ? Double(samples.count) / seconds : 0 }
+
+        /// The broker's own account (`timing.logMicroseconds`) of the time a call waited for the
+        /// log, over the round trip. The wait for the decision's record overlaps the sandbox's
+        /// set-up, so this is more than logging adds.
+        var logWaitShare: Double {
+            let waited = Double(logWaits.reduce(0, +)) * 1000, spent = Double(samples.reduce(0, +))
+            return spent > 0 ? waited / spent : 0
+        }
+    }
+
+    struct Concurrent {
+        var disk = Run()
+        var tmpfs = Run()
+    }
+
     var clients: Int
+    var sequentialCount: Int
     var roundTrip: Percentiles
+    var roundTripTmpfs: Percentiles
     var bwrap: Percentiles?
     var posixSpawn: Percentiles
     var concurrent: Percentiles
-    /// Per call with `clients` clients: time waiting for the log's fsyncs over the round trip.
-    var logShare: Double
+    var concurrentTmpfs: Percentiles
+    var concurrentCalls: Int
     var callsPerSecond: Double
+    var callsPerSecondTmpfs: Double
+    var logWaitShare: Double
     var idleRSS: Int
     var idlePrivate: Int
     var peakRSS: Int
+    /// Median µs of each stage the broker reports, sequential calls on the disk broker.
+    var stageMedians: [(name: String, micros: Int64)]
 
-    init(
-        sequential: Int, concurrentCalls: Int, clients: Int, roundTrip: [UInt64], bwrap: [UInt64], posixSpawn: [UInt64],
-        concurrent: [UInt64], logWaits: [UInt64], callsPerSecond: Double, idleRSS: Int, idlePrivate: Int, peakRSS: Int
-    ) {
-        self.sequential = sequential
-        self.concurrentCalls = concurrentCalls
+    /// The envelope's `timing` members, in the order a call passes them.
+    static let stageNames = ["authorize", "queue", "sandbox", "validate", "log", "total"]
+
+    init(clients: Int, sequential: Samples, concurrent: Concurrent, idleRSS: Int, idlePrivate: Int, peakRSS: Int) {
         self.clients = clients
-        self.roundTrip = Percentiles(roundTrip)
-        self.bwrap = bwrap.isEmpty ? nil : Percentiles(bwrap)
-        self.posixSpawn = Percentiles(posixSpawn)
-        self.concurrent = Percentiles(concurrent)
-        let waited = Double(logWaits.reduce(0, +)) * 1000, spent = Double(concurrent.reduce(0, +))
-        self.logShare = spent > 0 ? waited / spent : 0
-        self.callsPerSecond = callsPerSecond
+        sequentialCount = sequential.disk.count
+        roundTrip = Percentiles(sequential.disk)
+        roundTripTmpfs = Percentiles(sequential.tmpfs)
+        bwrap = sequential.bwrap.isEmpty ? nil : Percentiles(sequential.bwrap)
+        posixSpawn = Percentiles(sequential.posixSpawn)
+        self.concurrent = Percentiles(concurrent.disk.samples)
+        concurrentTmpfs = Percentiles(concurrent.tmpfs.samples)
+        concurrentCalls = concurrent.disk.samples.count
+        callsPerSecond = concurrent.disk.callsPerSecond
+        callsPerSecondTmpfs = concurrent.tmpfs.callsPerSecond
+        logWaitShare = concurrent.disk.logWaitShare
         self.idleRSS = idleRSS
         self.idlePrivate = idlePrivate
         self.peakRSS = peakRSS
+        stageMedians = Self.stageNames.map { name in
+            let values = sequential.stages.compactMap { $0[name + "Microseconds"] }.sorted()
+            return (name, values.isEmpty ? 0 : values[values.count / 2])
+        }
     }
 
     /// Median and p99 of nanosecond samples, in microseconds.
@@ -48,6 +97,11 @@ struct BrokerBenchReport {
         }
     }
 
+    /// What durable logging adds: the round trip with the log on the disk over the same broker's
+    /// with it on tmpfs, minus one.
+    var durabilityCostSequential: Double { roundTripTmpfs.median > 0 ? roundTrip.median / roundTripTmpfs.median - 1 : 0 }
+    var durabilityCostConcurrent: Double { concurrentTmpfs.median > 0 ? concurrent.median / concurrentTmpfs.median - 1 : 0 }
+
     private func ratio(_ value: Double, to base: Percentiles?) -> String {
         base.map { String(format: "%.2f", value / $0.median) } ?? "–"
     }
@@ -55,8 +109,9 @@ struct BrokerBenchReport {
     func table() -> String {
         let mib = { (bytes: Int) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
         var lines = [
-            "\(sequential) sequential calls, each beside one bwrap and one posix_spawn launch of /bin/true;",
-            "then \(concurrentCalls) calls from \(clients) concurrent clients (kept-alive connections).", "",
+            "\(sequentialCount) sequential calls to each broker, each beside one bwrap and one posix_spawn launch of /bin/true;",
+            "then \(concurrentCalls) calls to each from \(clients) concurrent clients (kept-alive connections), in alternating rounds.",
+            "The same broker runs twice: its log on the disk (fsync'd), and on tmpfs (fsync free).", "",
             "| variant | median µs | p99 µs | × posix_spawn | × bwrap |",
             "|---|---:|---:|---:|---:|",
         ]
@@ -64,15 +119,22 @@ struct BrokerBenchReport {
             lines.append(String(format: "| %@ | %.0f | %.0f | %@ | %@ |", name, p.median, p.p99, ratio(p.median, to: posixSpawn), ratio(p.median, to: bwrap)))
         }
         row("broker call round trip", roundTrip)
+        row("… log on tmpfs", roundTripTmpfs)
         if let bwrap { row("bwrap /bin/true", bwrap) }
         row("posix_spawn /bin/true", posixSpawn)
         row("round trip, \(clients) clients", concurrent)
+        row("… log on tmpfs, \(clients) clients", concurrentTmpfs)
         lines += [
             "",
-            String(format: "calls/s with %d clients: %.0f", clients, callsPerSecond),
+            String(format: "calls/s with %d clients: %.0f (log on tmpfs: %.0f)", clients, callsPerSecond, callsPerSecondTmpfs),
             String(
-                format: "waiting for the execution log's fsyncs: %.1f%% of the round trip with %d clients (the decision's overlaps the sandbox's set-up)",
-                logShare * 100, clients),
+                format: "durable logging adds %.1f%% to the median round trip sequentially, %.1f%% with %d clients",
+                durabilityCostSequential * 100, durabilityCostConcurrent * 100, clients),
+            String(
+                format: "the broker waited for the log for %.1f%% of the round trip with %d clients (the decision's wait overlaps the sandbox's set-up)",
+                logWaitShare * 100, clients),
+            "where a sequential call's time goes, by the broker's own account (median µs): "
+                + stageMedians.map { "\($0.name) \($0.micros)" }.joined(separator: ", "),
             "broker resident memory: \(mib(idleRSS)) idle (\(mib(idlePrivate)) of it private, the rest shared library pages), \(mib(peakRSS)) peak under load",
         ]
         return lines.joined(separator: "\n")
@@ -81,9 +143,13 @@ struct BrokerBenchReport {
     func json() -> String {
         func object(_ p: Percentiles) -> [String: Any] { ["medianMicroseconds": p.median, "p99Microseconds": p.p99] }
         var result: [String: Any] = [
-            "sequentialCalls": sequential, "concurrentCalls": concurrentCalls, "clients": clients,
-            "roundTrip": object(roundTrip), "posixSpawn": object(posixSpawn), "concurrentRoundTrip": object(concurrent),
-            "callsPerSecond": callsPerSecond, "logShareOfRoundTrip": logShare, "idleResidentBytes": idleRSS, "idlePrivateBytes": idlePrivate, "peakResidentBytes": peakRSS,
+            "sequentialCalls": sequentialCount, "concurrentCalls": concurrentCalls, "clients": clients,
+            "roundTrip": object(roundTrip), "roundTripLogOnTmpfs": object(roundTripTmpfs), "posixSpawn": object(posixSpawn),
+            "concurrentRoundTrip": object(concurrent), "concurrentRoundTripLogOnTmpfs": object(concurrentTmpfs),
+            "callsPerSecond": callsPerSecond, "callsPerSecondLogOnTmpfs": callsPerSecondTmpfs,
+            "durableLoggingCostSequential": durabilityCostSequential, "durableLoggingCostConcurrent": durabilityCostConcurrent,
+            "logWaitShareOfRoundTrip": logWaitShare,
+            "stageMedianMicroseconds": Dictionary(uniqueKeysWithValues: stageMedians.map { ($0.name, $0.micros) }), "idleResidentBytes": idleRSS, "idlePrivateBytes": idlePrivate, "peakResidentBytes": peakRSS,
         ]
         if let bwrap {
             result["bwrap"] = object(bwrap)
