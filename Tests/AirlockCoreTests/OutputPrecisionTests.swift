@@ -10,6 +10,7 @@ import Testing
     static let fixturesWithFakeSecrets: Set<String> = [
         "OutputDetectorTests.swift", "OutputSinkTests.swift", "OutputCleaningTests.swift", "OutputTruncationTests.swift",
         "OutputChannelTests.swift", "PatternLanguageTests.swift", "OutputBenchFixture.swift", "OutputChannelBrokerTests.swift",
+        "OutputScannerPrefilterTests.swift",
     ]
 
     static let systemFiles = [

@@ -56,5 +56,8 @@ public struct ByteSet: Hashable, Sendable {
         return result
     }
 
+    /// The 256 bits as four words, bytes 0–63 first, one bit per byte value.
+    var bitWords: [UInt64] { [w0, w1, w2, w3] }
+
     public var isEmpty: Bool { w0 == 0 && w1 == 0 && w2 == 0 && w3 == 0 }
 }

@@ -10,11 +10,12 @@ public struct DetectorMatch: Hashable, Sendable {
 
 /// Every pattern of a detector set compiled into one single-pass byte scanner.
 ///
-/// Prefilter tables say, for each byte value, which patterns can have it first, second, third
-/// and fourth from where they trigger (a bitmask, 64 patterns per word), and which lead with a
-/// class containing it. At each position the scanner ANDs the table words — these four bytes,
-/// and "not inside a run of my leading class" — and runs the matcher only for the survivors, in
-/// rule order. A pattern that opens with a class and then a literal (`[local]{1,64} "@"`) is
+/// A table of byte pairs says where any pattern can be triggered at all; the scan reads it 64
+/// positions at a time and stops only where it allows. There, prefilter tables say, for each
+/// byte value, which patterns can have it first, second, third and fourth from where they
+/// trigger (a bitmask, 64 patterns per word), and which lead with a class containing it: the
+/// scanner ANDs the table words — these four bytes, and "not inside a run of my leading class" —
+/// and runs the matcher only for the survivors, in rule order. A pattern that opens with a class and then a literal (`[local]{1,64} "@"`) is
 /// triggered at the literal and walks back over the class, so ordinary words cost nothing.
 /// Matches do not overlap: after one, the scan resumes at its end.
 public final class DetectorScanner: Sendable {
@@ -25,12 +26,21 @@ public final class DetectorScanner: Sendable {
     /// each of 257 rows of `words` masks: one row per byte value and a last row for "no byte"
     /// (before the start or past the end).
     let masks: [UInt64]
+    /// 65,536 bits, one per pair of adjacent bytes, at `second << 8 | first` (the pair read as a
+    /// little-endian `UInt16`): set where some pattern can be triggered on the first byte of the
+    /// pair. Built from each alternative of a leading literal on its own, so on ordinary text
+    /// most positions fail here, before any of the tables above is read.
+    let pairs: [UInt64]
 
     enum Table: Int {
         case first, second, third, fourth, continues
     }
 
-    public init(rules: [DetectorRule]) {
+    public convenience init(rules: [DetectorRule]) { self.init(rules: rules, pairFilter: true) }
+
+    /// `pairFilter: false` allows every pair: the scan then stops at every position, as it did
+    /// before the pair table, which tests use to show the table never hides a match.
+    init(rules: [DetectorRule], pairFilter: Bool) {
         self.rules = rules
         let program = ScannerProgram(rules: rules)
         self.program = program
@@ -51,6 +61,14 @@ public final class DetectorScanner: Sendable {
             for table in [Table.second, .third, .fourth] { set(table, 256, word, bit) }
         }
         self.masks = masks
+        var pairs = [UInt64](repeating: pairFilter ? 0 : ~0, count: 65536 / 64)
+        for (first, second) in program.triggerPairs.joined() {
+            let firstWords = first.bitWords
+            for byte in 0...255 where second.contains(UInt8(byte)) {
+                for word in 0..<4 { pairs[byte * 4 + word] |= firstWords[word] }
+            }
+        }
+        self.pairs = pairs
     }
 
     /// All matches in `buffer`, in order, not overlapping.
@@ -58,9 +76,12 @@ public final class DetectorScanner: Sendable {
         var matches: [DetectorMatch] = []
         guard !program.patterns.isEmpty, !buffer.isEmpty else { return matches }
         masks.withUnsafeBufferPointer { masks in
-            program.withMatcher(for: buffer) { matcher, patterns in
-                var pass = ScanPass(buffer: buffer, words: words, masks: masks, patterns: patterns, matcher: matcher)
-                pass.run(into: &matches)
+            pairs.withUnsafeBufferPointer { pairs in
+                program.withMatcher(for: buffer) { matcher, patterns in
+                    let triggers = TriggerPositions(buffer: buffer, pairs: pairs)
+                    var pass = ScanPass(buffer: buffer, words: words, masks: masks, triggers: triggers, patterns: patterns, matcher: matcher)
+                    pass.run(into: &matches)
+                }
             }
         }
         return matches
@@ -86,11 +107,57 @@ extension ScannerProgram {
     }
 }
 
+/// The positions of a buffer where the pair table lets some pattern trigger, in order. They are
+/// found 64 at a time, one bit each, without a branch per byte: the scan's common case is a
+/// position where nothing can start. The last position, which has no pair, is always given.
+private struct TriggerPositions {
+    let buffer: UnsafeBufferPointer<UInt8>
+    let pairs: UnsafeBufferPointer<UInt64>
+    /// The allowed positions among `blockStart..<blockStart + 64`.
+    private var blockStart = 0
+    private var block: UInt64 = 0
+
+    init(buffer: UnsafeBufferPointer<UInt8>, pairs: UnsafeBufferPointer<UInt64>) {
+        self.buffer = buffer
+        self.pairs = pairs
+        block = bits(from: 0)
+    }
+
+    /// The first allowed position at or after `position`, or the buffer's count.
+    mutating func next(from position: Int) -> Int {
+        var position = position
+        while position < buffer.count {
+            if position >= blockStart &+ 64 {
+                blockStart = position
+                block = bits(from: position)
+            }
+            let pending = block & (~0 &<< UInt64(position &- blockStart))
+            if pending != 0 { return blockStart &+ pending.trailingZeroBitCount }
+            position = blockStart &+ 64
+        }
+        return buffer.count
+    }
+
+    /// One bit per position from `start`, for up to 64 positions.
+    private func bits(from start: Int) -> UInt64 {
+        guard let bytes = buffer.baseAddress, let table = pairs.baseAddress, start < buffer.count else { return 0 }
+        let last = buffer.count &- 1
+        var bits: UInt64 = 0
+        for offset in 0..<Swift.min(64, last &- start) {
+            let pair = UInt16(littleEndian: UnsafeRawPointer(bytes + (start &+ offset)).loadUnaligned(as: UInt16.self))
+            bits |= (table[Int(pair &>> 6)] &>> UInt64(pair & 63) & 1) &<< UInt64(offset)
+        }
+        if last &- start < 64 { bits |= 1 &<< UInt64(last &- start) }
+        return bits
+    }
+}
+
 /// One scan of one buffer.
 private struct ScanPass {
     let buffer: UnsafeBufferPointer<UInt8>
     let words: Int
     let masks: UnsafeBufferPointer<UInt64>
+    var triggers: TriggerPositions
     let patterns: UnsafeBufferPointer<ScannerProgram.Pattern>
     var matcher: PatternMatcher
     /// Where the last match ended: no match may start before it.
@@ -117,18 +184,15 @@ private struct ScanPass {
         let fourth = base + 3 * 257
         let continues = base + 4 * 257
         let count = buffer.count
-        var position = 0
-        var previous = 256
+        var position = triggers.next(from: 0)
         scanning: while position < count {
             let current = Int(bytes[position])
+            let previous = position > 0 ? Int(bytes[position &- 1]) : 256
             var candidates = first[current]
-            if candidates == 0 {
-                previous = current
-                position &+= 1
-                continue
+            if candidates != 0 {
+                let next = position &+ 1 < count ? Int(bytes[position &+ 1]) : 256
+                candidates &= second[next] & ~continues[previous]
             }
-            let next = position &+ 1 < count ? Int(bytes[position &+ 1]) : 256
-            candidates &= second[next] & ~continues[previous]
             if candidates != 0 {
                 let at2 = position &+ 2 < count ? Int(bytes[position &+ 2]) : 256
                 let at3 = position &+ 3 < count ? Int(bytes[position &+ 3]) : 256
@@ -139,23 +203,21 @@ private struct ScanPass {
                     if let found = attempt(patterns[index], at: position) {
                         matches.append(found)
                         floor = found.match.upperBound
-                        position = max(floor, position &+ 1)
-                        previous = Int(bytes[position &- 1])
+                        position = triggers.next(from: max(floor, position &+ 1))
                         continue scanning
                     }
                 }
             }
-            previous = current
-            position &+= 1
+            position = triggers.next(from: position &+ 1)
         }
     }
 
     private mutating func runManyWords(into matches: inout [DetectorMatch]) {
         let count = buffer.count
-        var position = 0
-        var previous = 256
+        var position = triggers.next(from: 0)
         scanning: while position < count {
             let current = Int(buffer[position])
+            let previous = position > 0 ? Int(buffer[position - 1]) : 256
             for word in 0..<words {
                 var candidates = mask(.first, current, word)
                 if candidates == 0 { continue }
@@ -168,14 +230,12 @@ private struct ScanPass {
                     if let found = attempt(patterns[index], at: position) {
                         matches.append(found)
                         floor = found.match.upperBound
-                        position = max(floor, position + 1)
-                        previous = Int(buffer[position - 1])
+                        position = triggers.next(from: max(floor, position + 1))
                         continue scanning
                     }
                 }
             }
-            previous = current
-            position += 1
+            position = triggers.next(from: position + 1)
         }
     }
 

@@ -51,6 +51,10 @@ struct ScannerProgram: Sendable {
     private(set) var literalBytes: [UInt8] = []
     private(set) var validators: [MatchValidator] = []
     private(set) var patterns: [Pattern] = []
+    /// For each pattern, the pairs of first and second bytes it can be triggered on: one pair of
+    /// sets per alternative of a leading literal, so `"ghp_" | "glpat-"` allows `gh` and `gl`
+    /// but not `gp` — much sharper than the first and second places taken separately.
+    private(set) var triggerPairs: [[(first: ByteSet, second: ByteSet)]] = []
 
     init(rules: [DetectorRule]) {
         for (index, rule) in rules.enumerated() {
@@ -82,16 +86,16 @@ struct ScannerProgram: Sendable {
             rule: rule, firstStep: firstStep, stepCount: steps.count - firstStep, firstValidator: validators.count,
             validatorCount: ruleValidators.count, leadBytes: ByteSet(), secondBytes: .all)
         validators += ruleValidators
-        Self.choosePrefilter(elements, into: &pattern)
+        triggerPairs.append(Self.choosePrefilter(elements, into: &pattern))
         patterns.append(pattern)
     }
 
     /// The lead: a literal's first bytes; a class anchored at the literal after it; or a class
     /// whose runs are tried where they start. Then the bytes each of the first four places from
-    /// the trigger can hold.
-    private static func choosePrefilter(_ elements: [PatternElement], into pattern: inout Pattern) {
+    /// the trigger can hold. Returns the pattern's trigger pairs.
+    private static func choosePrefilter(_ elements: [PatternElement], into pattern: inout Pattern) -> [(first: ByteSet, second: ByteSet)] {
         let consuming = elements.filter { $0 != .wordBoundary && $0 != .redactStart && $0 != .redactEnd }
-        guard let lead = consuming.first else { return }
+        guard let lead = consuming.first else { return [] }
         var fromTrigger = consuming[...]
         if case .bytes(let set, let min, let max) = lead {
             if min >= 1, consuming.count > 1, case .literal = consuming[1], let first = consuming[1].firstBytes,
@@ -110,6 +114,11 @@ struct ScannerProgram: Sendable {
         pattern.secondBytes = places[1]
         pattern.thirdBytes = places[2]
         pattern.fourthBytes = places[3]
+        guard case .literal(let alternatives) = fromTrigger.first, alternatives.count > 1 else { return [(places[0], places[1])] }
+        return alternatives.map { alternative in
+            let alone = placeSets(([.literal([alternative])] + fromTrigger.dropFirst())[...])
+            return (alone[0], alone[1])
+        }
     }
 
     /// The bytes each of the first four places of `elements` can hold, as far as fixed-width

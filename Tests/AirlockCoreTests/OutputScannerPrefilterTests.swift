@@ -1,0 +1,47 @@
+import Testing
+
+@testable import AirlockCore
+
+/// The scanner's pair table only skips positions where no pattern can be triggered: scanning
+/// with it finds exactly what scanning at every position finds.
+struct OutputScannerPrefilterTests {
+    /// Pieces that start or nearly start the repository's detectors, in both cases, with
+    /// ordinary text, digits, escapes' leftovers and non-ASCII between them.
+    static let pieces = [
+        "AKIA", "AKIAIOSFODNN7EXAMPLE", "ghp_", "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5", "glpat-", "xoxb-", "sk-", "sk_live_",
+        "eyJ", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "password=", "PASSWORD: ", "Secret=", "api_key=", "token=", "Token: ", "s3cr3tPass99", "Authorization: Bearer ",
+        "aws_secret_access_key = ", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "postgres://", "admin:s3cr3t@", "db.internal",
+        "jane.doe@example.com", "@", "+1 ", "555-123-4567", "(555) 123-4567", "4111 1111 1111 1111", "078-05-1120", "2026-11-30",
+        "<tool_output", "</TOOL_OUTPUT", "<|im_start|>", "[INST]", "<system>", "## System:", "ignore all previous instructions",
+        "New instructions:", "alk1.", "alk1.QUJDREVGR0hJSktMTU5PUA", "-----BEGIN ", "RSA PRIVATE KEY-----", "-----END ",
+        "\"private_key_id\": \"", "AccountKey=", "correct horse battery staple", "the ", "tech", "sect", " ", "\n", "\t", "0", "9",
+        "_", "-", ".", ":", "=", "\"", "'", "é", "✔", "日本",
+    ]
+
+    @Test func thePairTableNeverHidesAMatch() {
+        var rules = OutputSecrets(declared: ["correct horse battery staple"], canaries: [Canary.make()]).rules + [DetectorRule.airlockToken]
+        rules += OutputFixture.detectors.rules
+        let filtered = DetectorScanner(rules: rules)
+        let everywhere = DetectorScanner(rules: rules, pairFilter: false)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<400 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...60, using: &generator) {
+                bytes += Array(Self.pieces.randomElement(using: &generator)!.utf8)
+            }
+            let found = bytes.withUnsafeBufferPointer { filtered.scan($0) }
+            let reference = bytes.withUnsafeBufferPointer { everywhere.scan($0) }
+            #expect(found == reference, "\(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
+
+    @Test func aMatchInTheLastBytesIsFound() {
+        let scanner = DetectorScanner(rules: [DetectorRule.literal(Array("+".utf8), name: "plus", kind: .secret)])
+        for length in 0..<140 {
+            let bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length) + Array("+".utf8)
+            let found = bytes.withUnsafeBufferPointer { scanner.scan($0) }
+            #expect(found.map(\.match) == [length..<length + 1])
+        }
+    }
+}
