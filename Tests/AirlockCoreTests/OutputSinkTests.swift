@@ -123,4 +123,20 @@ import Testing
         let result = deliver("<b>AKIAIOSFODNN7EXAMPLE</b>", sink: .html)
         #expect(result.stdout.text == "&lt;b&gt;[REDACTED:aws_access_key]&lt;/b&gt;")
     }
+
+    /// The delivered string is built without validating its bytes again: it must be exactly them,
+    /// with invalid input replaced, non-ASCII text, redaction and a cut inside a character.
+    @Test(arguments: [OutputRules.Sink.model, .html, .markdown, .shell])
+    func theDeliveredStringIsTheDeliveredBytes(sink: OutputRules.Sink) {
+        var bytes = Array("日本語 <b>é</b> ✔ key AKIAIOSFODNN7EXAMPLE [x](https://e.com) it's\n".utf8)
+        bytes += [0xFF, 0xC3, 0x28, 0xE2, 0x82] + Array("\u{1B}[31mred\u{1B}[0m 日本語日本語日本語".utf8)
+        for maxBytes in [UInt64(1 << 20), 40, 41, 42, 43] {
+            let rules = OutputFixture.rules {
+                $0.sink = sink
+                $0.maxBytes = ByteCount(maxBytes)
+            }
+            let result = OutputFixture.run(bytes, rules: rules)
+            #expect(result.stdout.text.map { Array($0.utf8) } == result.stdout.deliveredBytes)
+        }
+    }
 }

@@ -14,7 +14,8 @@ struct TruncatedText {
         self.uncaptured = uncaptured
         let suffix: [UInt8] = uncaptured > 0 ? Array("\n[airlock: the tool wrote \(uncaptured) more bytes than the capture limit keeps]".utf8) : []
         guard text.bytes.count + suffix.count > maxBytes else {
-            bytes = text.bytes + suffix
+            // Shared with the redacted text, not copied, when there is nothing to add.
+            bytes = suffix.isEmpty ? text.bytes : text.bytes + suffix
             if !suffix.isEmpty { map.replace(derived: text.bytes.count, source: text.bytes.count..<text.bytes.count) }
             return
         }

@@ -8,23 +8,52 @@ enum TextSinks {
         text.withUnsafeBufferPointer { input in
             // Runs of ordinary bytes are copied whole; only the five metacharacters are rewritten.
             var runStart = 0
-            for index in 0..<input.count {
+            var index = 0
+            while true {
+                index = nextHTMLMetacharacter(input, from: index)
+                guard index < input.count else { break }
                 let entity: [UInt8]
                 switch input[index] {
                 case UInt8(ascii: "&"): entity = Entities.ampersand
                 case UInt8(ascii: "<"): entity = Entities.lessThan
                 case UInt8(ascii: ">"): entity = Entities.greaterThan
                 case UInt8(ascii: "\""): entity = Entities.quote
-                case UInt8(ascii: "'"): entity = Entities.apostrophe
-                default: continue
+                default: entity = Entities.apostrophe
                 }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<index]))
                 output.append(contentsOf: entity)
-                runStart = index + 1
+                index += 1
+                runStart = index
             }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart...]))
         }
         return output
+    }
+
+    /// The first index at or after `start` holding `&`, `<`, `>`, `"` or `'`, or the count. Eight
+    /// bytes at a time: a word holds none of them when no byte of it XOR each one is zero.
+    static func nextHTMLMetacharacter(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = input.baseAddress else { return start }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        /// Non-zero when some byte of `word` is zero.
+        func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
+        var index = start
+        while index + 8 <= input.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let found =
+                zeroBytes(word ^ (ones &* 0x26)) | zeroBytes(word ^ (ones &* 0x3C)) | zeroBytes(word ^ (ones &* 0x3E))
+                | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x27))
+            guard found == 0 else { break }
+            index += 8
+        }
+        while index < input.count {
+            switch input[index] {
+            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"): return index
+            default: index += 1
+            }
+        }
+        return index
     }
 
     /// The character references `html` writes (and `markdown` for `<`).
