@@ -96,4 +96,41 @@ import Testing
         #expect(try text(result) == Array("short".utf8))
         #expect(result.stdout.truncation == nil)
     }
+
+    /// Truncation reads the redacted text without it being built: every byte and every range
+    /// must be those of the text built the plain way.
+    @Test func theRedactedTextReadsLikeTheTextBuiltInFull() {
+        let rules = [
+            DetectorRule.literal(Array("x".utf8), name: "short", kind: .secret), DetectorRule.literal(Array("y".utf8), name: "flag", kind: .injection),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let clean = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 0x61...0x66, using: &generator) }
+            var matches: [DetectorMatch] = []
+            var position = 0
+            while position < clean.count, let start = (position..<clean.count).randomElement(using: &generator) {
+                let end = Int.random(in: start + 1...min(clean.count, start + 5), using: &generator)
+                matches.append(DetectorMatch(rule: Int.random(in: 0...1, using: &generator), match: start..<end, redacted: start..<end))
+                position = end + Int.random(in: 0...3, using: &generator)
+            }
+            var expected: [UInt8] = []
+            var copied = 0
+            for found in matches where found.rule == 0 {
+                expected += clean[copied..<found.redacted.lowerBound] + rules[0].placeholder
+                copied = found.redacted.upperBound
+            }
+            expected += clean[copied...]
+            let text = RedactedText(clean: clean, matches: matches, rules: rules)
+            #expect(text.count == expected.count)
+            #expect(text.bytes == expected)
+            #expect((0..<expected.count).map { text[$0] } == expected)
+            for _ in 0..<10 {
+                let lower = Int.random(in: 0...expected.count, using: &generator)
+                let upper = Int.random(in: lower...expected.count, using: &generator)
+                var part: [UInt8] = []
+                text.append(lower..<upper, to: &part)
+                #expect(part == Array(expected[lower..<upper]))
+            }
+        }
+    }
 }

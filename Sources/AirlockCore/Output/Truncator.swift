@@ -13,13 +13,13 @@ struct TruncatedText {
     init(_ text: RedactedText, maxBytes: Int, mode: OutputRules.Truncation, uncaptured: UInt64) {
         self.uncaptured = uncaptured
         let suffix: [UInt8] = uncaptured > 0 ? Array("\n[airlock: the tool wrote \(uncaptured) more bytes than the capture limit keeps]".utf8) : []
-        guard text.bytes.count + suffix.count > maxBytes else {
-            // Shared with the redacted text, not copied, when there is nothing to add.
+        guard text.count + suffix.count > maxBytes else {
+            // The clean text itself, not a copy, when nothing was redacted or added.
             bytes = suffix.isEmpty ? text.bytes : text.bytes + suffix
-            if !suffix.isEmpty { map.replace(derived: text.bytes.count, source: text.bytes.count..<text.bytes.count) }
+            if !suffix.isEmpty { map.replace(derived: text.count, source: text.count..<text.count) }
             return
         }
-        var marker = Self.marker(omitting: text.bytes.count, mode: mode)
+        var marker = Self.marker(omitting: text.count, mode: mode)
         var budget = max(0, maxBytes - marker.count - suffix.count)
         var (head, tail) = Self.cuts(text, budget: budget, mode: mode)
         marker = Self.marker(omitting: tail - head, mode: mode)
@@ -27,11 +27,16 @@ struct TruncatedText {
         (head, tail) = Self.cuts(text, budget: budget, mode: mode)
         marker = Self.marker(omitting: tail - head, mode: mode)
         dropped = head..<tail
-        bytes = Array(text.bytes[..<head]) + marker + Array(text.bytes[tail...]) + suffix
+        bytes = []
+        bytes.reserveCapacity(head + marker.count + text.count - tail + suffix.count)
+        text.append(0..<head, to: &bytes)
+        bytes += marker
+        text.append(tail..<text.count, to: &bytes)
+        bytes += suffix
         map.replace(derived: head, source: head..<tail)
         map.copy(derived: head + marker.count, source: tail)
         if !suffix.isEmpty {
-            let end = text.bytes.count
+            let end = text.count
             map.replace(derived: head + marker.count + (end - tail), source: end..<end)
         }
     }
@@ -48,7 +53,7 @@ struct TruncatedText {
 
     /// The end of the kept head and the start of the kept tail.
     private static func cuts(_ text: RedactedText, budget: Int, mode: OutputRules.Truncation) -> (Int, Int) {
-        let count = text.bytes.count
+        let count = text.count
         switch mode {
         case .head: return (headCut(text, budget), count)
         case .tail: return (0, tailCut(text, count - budget))
@@ -60,16 +65,16 @@ struct TruncatedText {
 
     /// At most `offset`, moved back to a character start and out of a placeholder.
     private static func headCut(_ text: RedactedText, _ offset: Int) -> Int {
-        var cut = min(max(0, offset), text.bytes.count)
-        while cut > 0, cut < text.bytes.count, text.bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+        var cut = min(max(0, offset), text.count)
+        while cut > 0, cut < text.count, text[cut] & 0xC0 == 0x80 { cut -= 1 }
         if let placeholder = text.placeholder(around: cut) { cut = placeholder.lowerBound }
         return cut
     }
 
     /// At least `offset`, moved forward to a character start and out of a placeholder.
     private static func tailCut(_ text: RedactedText, _ offset: Int) -> Int {
-        var cut = min(max(0, offset), text.bytes.count)
-        while cut < text.bytes.count, text.bytes[cut] & 0xC0 == 0x80 { cut += 1 }
+        var cut = min(max(0, offset), text.count)
+        while cut < text.count, text[cut] & 0xC0 == 0x80 { cut += 1 }
         if let placeholder = text.placeholder(around: cut) { cut = placeholder.upperBound }
         return cut
     }
