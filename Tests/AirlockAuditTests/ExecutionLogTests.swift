@@ -38,6 +38,41 @@ import Testing
         try await log.close()
     }
 
+    /// The records of a call appended buffered and then synced share one fsync: a buffered
+    /// append does not start one of its own that the sync would have to wait out.
+    @Test func bufferedRecordsAndTheSyncThatFollowsShareOneFsync() async throws {
+        let fixture = LogFixture()
+        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
+        options.bufferedDelay = .seconds(60)
+        let log = try ExecutionLog.open(options)
+        try await log.sync()
+        try await Task.sleep(for: .milliseconds(50))
+        let before = log.syncCount
+        for n in 0..<3 {
+            try log.appendBuffered(LogFixture.event(n))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await log.sync()
+        #expect(log.syncCount == before + 1)
+        try await log.close()
+    }
+
+    /// With no sync to carry it, a buffered record is still written, after `bufferedDelay`.
+    @Test func bufferedRecordIsWrittenWithoutASync() async throws {
+        let fixture = LogFixture()
+        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
+        options.bufferedDelay = .milliseconds(50)
+        let log = try ExecutionLog.open(options)
+        let seq = try log.appendBuffered(LogFixture.event(0)).seq
+        var written = false
+        for _ in 0..<200 where !written {
+            try await Task.sleep(for: .milliseconds(25))
+            written = try log.records(after: 0, limit: 100).contains { $0.seq == seq }
+        }
+        #expect(written, "a buffered record was not written within 5 s")
+        try await log.close()
+    }
+
     @Test func recordsAfterASeqAcrossFiles() async throws {
         let fixture = LogFixture()
         var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")

@@ -2,21 +2,27 @@ import Foundation
 
 extension ExecutionLog {
     /// The writer thread: take everything queued, write it, fsync once, wake the appenders it
-    /// covered; between batches, sleep until work arrives or a timed checkpoint is due.
+    /// covered; between batches, sleep until someone waits for the disk, a buffered record has
+    /// waited `bufferedDelay`, or a timed checkpoint is due.
     func runWriter() {
         condition.lock()
         while true {
-            while !sequencer.hasWork, !closing, failure == nil {
+            while !(sequencer.hasWork && (!waiters.isEmpty || bufferedDue)), !closing, failure == nil {
                 let due = sequencer.lastCheckpoint.microseconds + Int64(options.checkpointIntervalSeconds * 1_000_000)
                 let now = options.clock()
                 if sequencer.sinceCheckpoint > 0, now.microseconds >= due {
                     sequencer.checkpoint(time: now)
                     break
                 }
-                let wait = sequencer.sinceCheckpoint > 0 ? Double(due - now.microseconds) / 1_000_000 : options.checkpointIntervalSeconds
-                _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.001, wait)))
+                var wait = sequencer.sinceCheckpoint > 0 ? Double(due - now.microseconds) / 1_000_000 : options.checkpointIntervalSeconds
+                if let bufferedSince {
+                    let left = (bufferedSince + options.bufferedDelay) - .now
+                    wait = min(wait, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+                }
+                _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.0005, wait)))
             }
             guard sequencer.hasWork, failure == nil else { break }
+            bufferedSince = nil
             let ops = sequencer.takeOps()
             let upTo = sequencer.lastSeq
             condition.unlock()
@@ -39,6 +45,11 @@ extension ExecutionLog {
         finishWaiters = []
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Under the lock: a buffered record has waited long enough for company.
+    private var bufferedDue: Bool {
+        bufferedSince.map { ContinuousClock.now >= $0 + options.bufferedDelay } ?? false
     }
 
     private func write(_ ops: [LogWriteOp]) -> LogError? {

@@ -9,7 +9,10 @@ import Foundation
 ///   writer thread is in `fsync` share the next one. The caller's task is suspended, never a
 ///   thread of Swift's cooperative pool blocked.
 /// - `appendBuffered(_:)` queues the record and returns at once; it becomes durable with the next
-///   fsync (any later `append`, `sync()`, or `close()`).
+///   fsync (any later `append`, `sync()`, or `close()`), and is written at the latest
+///   `Options.bufferedDelay` after it was queued. It does not wake the writer: the records of a
+///   call that are appended buffered and then synced share one fsync, instead of the first
+///   starting an fsync that the sync then has to wait out before starting its own.
 /// - After any write or fsync failure every append throws `LogError.failed`: a broker must then
 ///   refuse calls, because "if the log cannot be written, the call does not run".
 public final class ExecutionLog: @unchecked Sendable {
@@ -24,6 +27,8 @@ public final class ExecutionLog: @unchecked Sendable {
         public var checkpointEveryRecords: Int = 1000
         /// …or this many seconds after the last, if records were written since.
         public var checkpointIntervalSeconds: Double = 60
+        /// A buffered record waits at most this long for a durable append or a sync to carry it.
+        public var bufferedDelay: Duration = .milliseconds(20)
         /// Written into every file header: which machine's chain this is.
         public var node: String
         /// The clock records are stamped with (tests pass a manual one).
@@ -50,6 +55,9 @@ public final class ExecutionLog: @unchecked Sendable {
     var durableSeq: UInt64
     var waiters: [(seq: UInt64, continuation: CheckedContinuation<Result<Void, LogError>, Never>)] = []
     var failure: LogError?
+    /// When the oldest record not yet taken by the writer was queued by `appendBuffered`, if one
+    /// was.
+    var bufferedSince: ContinuousClock.Instant?
     var closing = false
     var writerFinished = false
     var finishWaiters: [CheckedContinuation<Void, Never>] = []
@@ -117,21 +125,31 @@ public final class ExecutionLog: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let receipt = try enqueueLocked(event)
-        condition.signal()
+        if bufferedSince == nil {
+            bufferedSince = .now
+            condition.signal()  // the writer sets its alarm for `bufferedDelay`
+        }
         return receipt
     }
 
     /// Returns once everything appended so far is durable.
     public func sync() async throws(LogError) {
+        try await sync(through: nil)
+    }
+
+    /// Returns once the records up to `seq` (everything appended so far when nil) are durable.
+    /// The fsync starts now and takes whatever is queued by the time the writer gets to it.
+    public func sync(through seq: UInt64?) async throws(LogError) {
         let result: Result<Void, LogError> = await withCheckedContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
+            let target = min(seq ?? sequencer.lastSeq, sequencer.lastSeq)
             if let failure {
                 continuation.resume(returning: .failure(failure))
-            } else if sequencer.lastSeq <= durableSeq {
+            } else if target <= durableSeq {
                 continuation.resume(returning: .success(()))
             } else {
-                waiters.append((sequencer.lastSeq, continuation))
+                waiters.append((target, continuation))
                 condition.signal()
             }
         }

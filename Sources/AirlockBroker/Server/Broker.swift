@@ -72,6 +72,9 @@ public final class Broker: Sendable {
             try await syncLog()
             throw denial
         }
+        // The decision goes to disk now, while a slot is taken and the sandbox is set up; the
+        // tool starts only once it is there (the gate, below).
+        async let decisionDurable = durability(through: ticket.decisionSeq)
         let program: SeccompProgram
         do {
             program = try runner.program(for: ticket.job)
@@ -118,8 +121,7 @@ public final class Broker: Sendable {
             return (channel.process(stdout: outcome.stdout, stderr: outcome.stderr), ContinuousClock.now - start)
         }
         let logStart = clock.now
-        var logFailure: Problem?
-        do { try await syncLog() } catch { logFailure = error }
+        let logFailure = await decisionDurable
         timing.log += clock.now - logStart
         gate.close(open: logFailure == nil)
         let (result, killed) = await running
@@ -163,6 +165,12 @@ public final class Broker: Sendable {
     /// Waits until every record queued so far is on disk.
     func syncLog() async throws(Problem) {
         do { try await log.sync() } catch { throw Problem.logUnavailable(error) }
+    }
+
+    /// Waits until the records up to `seq` are on disk; what went wrong if they cannot be.
+    private func durability(through seq: UInt64) async -> Problem? {
+        do { try await log.sync(through: seq) } catch { return Problem.logUnavailable(error) }
+        return nil
     }
 
     /// Records what became of a call that was decided but did not run. Best effort: the call

@@ -16,6 +16,8 @@ struct CallTicket: Sendable {
     let allowed: AllowedCall
     /// The tool's output channel: its rules and the exact strings it must never show.
     let channel: OutputChannel
+    /// The `call.decided` record's seq: the tool may start once the log is durable through it.
+    let decisionSeq: UInt64
 
     var lineage: [TokenID] { allowed.grant.lineage }
     var job: JobSpec { allowed.job }
@@ -189,14 +191,19 @@ actor TaskRegistry {
     // MARK: Log
 
     /// Queues `events` in the execution log, in order; a refused record refuses the change.
-    private func journal(_ events: AirlockAudit.LogEvent...) throws(Problem) {
+    /// Queues `events`; the seq of the last.
+    @discardableResult
+    private func journal(_ events: AirlockAudit.LogEvent...) throws(Problem) -> UInt64 {
         try journal(events)
     }
 
-    private func journal(_ events: [AirlockAudit.LogEvent]) throws(Problem) {
+    @discardableResult
+    private func journal(_ events: [AirlockAudit.LogEvent]) throws(Problem) -> UInt64 {
+        var seq: UInt64 = 0
         for event in events {
-            do { try log.appendBuffered(event) } catch { throw Problem.logUnavailable(error) }
+            do { seq = try log.appendBuffered(event).seq } catch { throw Problem.logUnavailable(error) }
         }
+        return seq
     }
 
     // MARK: Calls
@@ -227,7 +234,7 @@ actor TaskRegistry {
         }
         let decision = decide(call: call, token: token, policy: policy, now: now, state: decisionState(of: task))
         let verified = decision.denial?.code != .tokenInvalid
-        try journal(
+        let decisionSeq = try journal(
             .callReceived(call, taskId: task.id, token: token, tokenVerified: verified, caller: caller),
             .callDecided(taskId: task.id, callId: call.callId, decision: decision, policy: policy, now: now))
         switch decision {
@@ -246,7 +253,7 @@ actor TaskRegistry {
             task.runningCalls[call.callId] = .some(nil)
             let channel = outputChannel(for: &task, tool: call.tool, token: text, policy: policy)
             tasks[task.id] = task
-            return .allowed(CallTicket(taskId: task.id, callId: call.callId, allowed: allowed, channel: channel))
+            return .allowed(CallTicket(taskId: task.id, callId: call.callId, allowed: allowed, channel: channel, decisionSeq: decisionSeq))
         }
     }
 
