@@ -1,5 +1,9 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A compiled seccomp filter, ready for the confined child to install with
 /// `seccomp(SECCOMP_SET_MODE_FILTER, installFlags, &(struct sock_fprog){instructionCount, bpf})`.
 ///
@@ -43,15 +47,24 @@ public struct SeccompProgram: Hashable, Sendable {
 public final class SeccompProgramCache: Sendable {
     private let kernel: KernelVersion
     private let programs = Mutex<[String: SeccompProgram]>([:])
+    /// The program last read from each path, and the identity of the file it was read from.
+    private let byPath = Mutex<[String: (file: FileIdentity, program: SeccompProgram)]>([:])
 
     public init(kernel: KernelVersion = .running()) {
         self.kernel = kernel
     }
 
-    /// Reads the profile at `path` and returns its program, compiling it if no profile with the
-    /// same bytes was compiled before.
+    /// The program of the profile at `path`, compiling it if no profile with the same bytes was
+    /// compiled before. The file is read again only when it is not the file last read there (its
+    /// device, inode, size, modification or change time differ): every call asks, and reading
+    /// and hashing a profile per call is most of what this would cost.
     public func program(contentsOf path: String) throws(SandboxError) -> SeccompProgram {
-        try program(bytes: try SeccompCompiler.readProfile(at: path), name: path)
+        let before = FileIdentity(path: path)
+        if let before, let known = byPath.withLock({ $0[path] }), known.file == before { return known.program }
+        let program = try program(bytes: try SeccompCompiler.readProfile(at: path), name: path)
+        // Remembered only if the file did not change while it was read.
+        if let before, FileIdentity(path: path) == before { byPath.withLock { $0[path] = (before, program) } }
+        return program
     }
 
     /// The program for a profile's bytes. A program found in the cache keeps the name it was
@@ -69,4 +82,33 @@ public final class SeccompProgramCache: Sendable {
 
     /// How many distinct profiles have been compiled.
     public var count: Int { programs.withLock { $0.count } }
+}
+
+/// What tells one version of a file from another without reading it.
+struct FileIdentity: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modified: timespec
+    var changed: timespec
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = info.st_mtim
+        changed = info.st_ctim
+    }
+
+    static func == (a: FileIdentity, b: FileIdentity) -> Bool {
+        a.device == b.device && a.inode == b.inode && a.size == b.size && a.modified.tv_sec == b.modified.tv_sec
+            && a.modified.tv_nsec == b.modified.tv_nsec && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(inode)
+        hasher.combine(changed.tv_nsec)
+    }
 }

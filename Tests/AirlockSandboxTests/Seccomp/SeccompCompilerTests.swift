@@ -1,5 +1,6 @@
 import AirlockCore
 import AirlockSandbox
+import Foundation
 import Testing
 
 /// Profiles the launcher could not live with are refused when compiled, not when a tool fails.
@@ -105,6 +106,25 @@ import Testing
         #expect(other.digest != first.digest)
         _ = try cache.program(contentsOf: SeccompFixtures.defaultProfilePath)
         #expect(cache.count == 3)
+    }
+
+    /// A path is read again only when its file changed; then its new bytes are what count.
+    @Test func cacheReadsAProfileFileAgainOnlyWhenItChanged() throws {
+        let cache = SeccompProgramCache(kernel: SeccompFixtures.kernel618)
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/profile.json"
+        try SeccompFixtures.profile().write(toFile: path, atomically: false, encoding: .utf8)
+        let first = try cache.program(contentsOf: path)
+        #expect(try cache.program(contentsOf: path) == first)
+        // Rewritten in place (same inode)…
+        try SeccompFixtures.profile(defaultAction: "SCMP_ACT_KILL").write(toFile: path, atomically: false, encoding: .utf8)
+        let rewritten = try cache.program(contentsOf: path)
+        #expect(rewritten.digest != first.digest)
+        #expect(rewritten.digest == SeccompCompiler.digest(of: Array(SeccompFixtures.profile(defaultAction: "SCMP_ACT_KILL").utf8)))
+        // …and replaced by rename (a new inode), back to the first text.
+        try SeccompFixtures.profile().write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try cache.program(contentsOf: path).digest == first.digest)
+        #expect(cache.count == 2)
     }
 
     @Test func cacheRefusesAnInvalidProfileWithoutCachingIt() {
