@@ -81,17 +81,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
+        // What every test target needs from the host: temporary directories, the built
+        // executable, running a program.
+        .target(name: "AirlockTestSupport", path: "Tests/Support"),
+        .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockTestSupport"]),
         .testTarget(
             name: "AirlockSandboxTests",
-            dependencies: ["AirlockSandbox", "AirlockCore", "CSeccomp"]
+            dependencies: ["AirlockSandbox", "AirlockCore", "CSeccomp", "AirlockTestSupport"]
         ),
-        .testTarget(name: "AirlockCLITests", dependencies: ["airlock"]),
-        .testTarget(name: "AirlockAuditTests", dependencies: ["AirlockAudit", "AirlockCore", "airlock"]),
+        .testTarget(name: "AirlockCLITests", dependencies: ["airlock", "AirlockTestSupport"]),
+        .testTarget(name: "AirlockAuditTests", dependencies: ["AirlockAudit", "AirlockCore", "airlock", "AirlockTestSupport"]),
         .testTarget(
             name: "AirlockBrokerTests",
             dependencies: [
-                "AirlockBroker", "AirlockCore", "AirlockSandbox",
+                "AirlockBroker", "AirlockCore", "AirlockSandbox", "AirlockTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,3 +1,4 @@
+import AirlockTestSupport
 import Foundation
 import Testing
 
@@ -5,8 +6,8 @@ import Testing
 
 /// `airlock audit verify|show|replay` as a user runs them: output and exit status.
 @Suite struct AuditCommandTests {
-    static func airlock(_ arguments: [String]) throws -> (status: Int32, output: String)? {
-        guard let binary = airlockBinary else {
+    static func airlock(_ arguments: [String]) throws -> ProgramResult? {
+        guard let binary = airlockExecutablePath else {
             print("skipped: the airlock binary is not built next to the tests")
             return nil
         }

@@ -1,3 +1,4 @@
+import AirlockTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// that verifies, and the next open continues the chain.
 @Suite struct CrashTests {
     @Test func killedWriterLosesNothingAcknowledged() async throws {
-        guard let binary = airlockBinary else {
+        guard let binary = airlockExecutablePath else {
             print("skipped: the airlock binary is not built next to the tests")
             return
         }

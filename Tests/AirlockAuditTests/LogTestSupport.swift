@@ -1,33 +1,12 @@
+import AirlockTestSupport
 import Foundation
 
 @testable import AirlockAudit
 @testable import AirlockCore
 
-/// A directory under the system temporary directory, removed when the value goes away.
-final class ScratchDirectory: @unchecked Sendable {
-    let path: String
-
-    init() {
-        var template = Array((NSTemporaryDirectory() + "/airlock-audit-XXXXXX").utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(created != nil, "mkdtemp failed")
-        path = URL(fileURLWithPath: String(cString: created!)).resolvingSymlinksInPath().path
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func write(_ relative: String, _ text: String) -> String {
-        let file = path + "/" + relative
-        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try! Data(text.utf8).write(to: URL(fileURLWithPath: file))
-        return file
-    }
-}
-
 /// A log written by the real `ExecutionLog`, and ways to damage its files.
 struct LogFixture {
-    let scratch = ScratchDirectory()
+    let scratch = TemporaryDirectory()
     var state: String { scratch.path + "/state" }
     var directory: String { state + "/log" }
 
@@ -69,31 +48,6 @@ struct LogFixture {
     }
 
     func fileNumbers() -> [Int] { (try? LogDirectory.fileNumbers(in: directory)) ?? [] }
-}
-
-/// The `airlock` binary built beside this test bundle.
-let airlockBinary: String? = {
-    var url = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-    while url.path != "/" {
-        url.deleteLastPathComponent()
-        let candidate = url.appendingPathComponent("airlock").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
-}()
-
-/// Runs a program to its end: exit status and standard output and error together.
-func runProgram(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
 /// The checkout, for `examples/` and `Policies/`.

@@ -1,3 +1,4 @@
+import AirlockTestSupport
 import Foundation
 import Testing
 
@@ -26,7 +27,8 @@ import Testing
     }
 
     static func run(_ python: String, _ arguments: [String]) throws -> (Int32, String) {
-        try runProgram(python, arguments)
+        let result = try runProgram(python, arguments)
+        return (result.status, result.output)
     }
 
     @Test func acceptsTheLogAndRejectsATamperedCopy() async throws {

@@ -1,3 +1,4 @@
+import AirlockTestSupport
 import Foundation
 
 @testable import AirlockAudit
@@ -43,7 +44,7 @@ final class RecordedSession: @unchecked Sendable {
         """
 
     static let taskId = "task-replay"
-    let scratch = ScratchDirectory()
+    let scratch = TemporaryDirectory()
     var sandboxDirectory: String { scratch.path + "/sandbox" }
     var workspace: String { scratch.path + "/work" }
     var state: String { scratch.path + "/state" }

@@ -1,5 +1,6 @@
 @testable import AirlockBroker
 import AirlockCore
+import AirlockTestSupport
 import Foundation
 import Testing
 
@@ -9,12 +10,7 @@ import Glibc
 
 /// The `airlock` executable built beside this test bundle.
 func airlockExecutable() throws -> String {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    let exe = String(decoding: buffer[..<max(0, n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let path = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("airlock").path
-    try #require(FileManager.default.isExecutableFile(atPath: path), "build the airlock executable first: \(path)")
-    return path
+    try #require(airlockExecutablePath, "build the airlock executable first")
 }
 
 extension BrokerTests {
@@ -24,28 +20,28 @@ struct CommandLineClientTests {
         let airlock = try airlockExecutable()
         try await withLiveBroker { live in
             let socket = ["--socket", live.socketPath]
-            let created = try await runProgram(airlock, ["task", "create", "--policy", "test-tools", "--max-calls", "2"] + socket)
+            let created = try await runProgramOffPool(airlock, ["task", "create", "--policy", "test-tools", "--max-calls", "2"] + socket)
             #expect(created.status == 0, "\(created.stderr)")
             let reply = try JSONParser.parse(created.stdout)
             let token = try #require(reply["token"]?.stringValue)
             let id = try #require(reply["task"]?["id"]?.stringValue)
 
-            let call = try await runProgram(airlock, ["call", "--token", token, "--tool", "echo", "--args", #"{"text": "from the cli"}"#] + socket)
+            let call = try await runProgramOffPool(airlock, ["call", "--token", token, "--tool", "echo", "--args", #"{"text": "from the cli"}"#] + socket)
             #expect(call.status == 0, "\(call.stderr)")
             #expect(try JSONParser.parse(call.stdout)["stdout"]?["content"] == framed("from the cli\n", tool: "echo"))
 
-            let failing = try await runProgram(airlock, ["call", "--token", token, "--tool", "sleep", "--args", #"{"seconds": "x"}"#] + socket)
+            let failing = try await runProgramOffPool(airlock, ["call", "--token", token, "--tool", "sleep", "--args", #"{"seconds": "x"}"#] + socket)
             #expect(failing.status == 4)
             #expect(failing.stderr.contains("argument_invalid"))
 
-            let shown = try await runProgram(airlock, ["task", "show", id] + socket)
+            let shown = try await runProgramOffPool(airlock, ["task", "show", id] + socket)
             #expect(try JSONParser.parse(shown.stdout)["budgetLeft"] == .integer(1))
-            #expect(try await runProgram(airlock, ["task", "suspend", id] + socket).status == 0)
-            #expect(try await runProgram(airlock, ["task", "resume", id] + socket).status == 0)
-            let listed = try await runProgram(airlock, ["task", "list"] + socket)
+            #expect(try await runProgramOffPool(airlock, ["task", "suspend", id] + socket).status == 0)
+            #expect(try await runProgramOffPool(airlock, ["task", "resume", id] + socket).status == 0)
+            let listed = try await runProgramOffPool(airlock, ["task", "list"] + socket)
             #expect(try JSONParser.parse(listed.stdout)["tasks"]?.arrayValue?.count == 1)
-            #expect(try await runProgram(airlock, ["task", "end", id] + socket).status == 0)
-            let revoked = try await runProgram(airlock, ["call", "--token", token, "--tool", "echo", "--args", #"{"text": "x"}"#] + socket)
+            #expect(try await runProgramOffPool(airlock, ["task", "end", id] + socket).status == 0)
+            let revoked = try await runProgramOffPool(airlock, ["call", "--token", token, "--tool", "echo", "--args", #"{"text": "x"}"#] + socket)
             #expect(revoked.status == 4)
             #expect(revoked.stderr.contains("token_revoked"))
         }
@@ -53,11 +49,11 @@ struct CommandLineClientTests {
 
     @Test func unreachableBrokerAndRefusalsHaveTheirOwnExitStatus() async throws {
         let airlock = try airlockExecutable()
-        let nowhere = try await runProgram(airlock, ["task", "list", "--socket", "/nonexistent/airlock.sock"])
+        let nowhere = try await runProgramOffPool(airlock, ["task", "list", "--socket", "/nonexistent/airlock.sock"])
         #expect(nowhere.status == 6)
         #expect(nowhere.stderr.contains("cannot reach the broker"))
         try await withLiveBroker { live in
-            let unknown = try await runProgram(airlock, ["task", "create", "--policy", "nope", "--socket", live.socketPath])
+            let unknown = try await runProgramOffPool(airlock, ["task", "create", "--policy", "nope", "--socket", live.socketPath])
             #expect(unknown.status == 5)
             #expect(unknown.stderr.contains("unknown_policy"))
         }

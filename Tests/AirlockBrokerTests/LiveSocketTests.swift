@@ -1,5 +1,6 @@
 @testable import AirlockBroker
 import AirlockCore
+import AirlockTestSupport
 import Foundation
 import Testing
 
@@ -181,7 +182,7 @@ func healthAs(uid: Int, gid: Int, socket: String) async throws -> String {
             data += chunk
         print(data.decode())
         """
-    let result = try await runProgram(
+    let result = try await runProgramOffPool(
         "/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "/usr/bin/python3", "-c", script, socket])
     return result.stdout + result.stderr
 }

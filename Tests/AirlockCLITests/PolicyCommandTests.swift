@@ -1,3 +1,4 @@
+import AirlockTestSupport
 import Foundation
 import Testing
 
@@ -15,8 +16,8 @@ import Testing
     }
 
     @Test func aBrokenPolicyFailsWithFileLineAndColumn() throws {
-        let directory = CLITemporaryDirectory()
-        let broken = try directory.write(
+        let directory = TemporaryDirectory()
+        let broken = directory.write(
             "broken.yaml",
             """
             name: broken
@@ -35,8 +36,8 @@ import Testing
     }
 
     @Test func aBadUnitNamesItsField() throws {
-        let directory = CLITemporaryDirectory()
-        let broken = try directory.write(
+        let directory = TemporaryDirectory()
+        let broken = directory.write(
             "units.yaml",
             """
             name: units

@@ -1,19 +1,20 @@
+import AirlockTestSupport
 import Foundation
 import Testing
 
 /// `airlock run` end to end on the real kernel: decide, confine, collect, answer.
 @Suite struct RunCommandTests {
-    let workspace = CLITemporaryDirectory()
-    let state = CLITemporaryDirectory()
+    let workspace = TemporaryDirectory()
+    let state = TemporaryDirectory()
 
     init() throws {
-        try workspace.write("src/main.c", "int main(void) { return 0; } /* TODO: more */\n")
-        try workspace.write("README.md", "A small project.\n")
-        try workspace.write(
+        workspace.write("src/main.c", "int main(void) { return 0; } /* TODO: more */\n")
+        workspace.write("README.md", "A small project.\n")
+        workspace.write(
             "Makefile",
             "test:\n\t@echo \"tests ran, filter=$(TEST_FILTER)\"\nbuild:\n\t@echo built\n")
-        try workspace.write("data/values.csv", "x\n1\n2\n39\n")
-        try workspace.write(
+        workspace.write("data/values.csv", "x\n1\n2\n39\n")
+        workspace.write(
             "analysis.py",
             """
             import json, sys
@@ -28,7 +29,7 @@ import Testing
         }
     }
 
-    private func run(_ policy: String, _ tool: String, _ arguments: String) throws -> (result: CLI.Result, envelope: [String: Any]) {
+    private func run(_ policy: String, _ tool: String, _ arguments: String) throws -> (result: ProgramResult, envelope: [String: Any]) {
         let result = try CLI.run([
             "run", "--policy", examplePolicy(policy), "--task", "task-e2e", "--tool", tool, "--args", arguments,
             "--workspace", workspace.path, "--state-dir", state.path, "--call-id", "call-1",

@@ -1,9 +1,10 @@
+import AirlockTestSupport
 import Foundation
 import Testing
 
 /// `airlock token mint | attenuate | inspect | revoke`, round trips through the files they keep.
 @Suite struct TokenCommandTests {
-    let state = CLITemporaryDirectory()
+    let state = TemporaryDirectory()
 
     private func mint(_ extra: [String] = []) throws -> String {
         let result = try CLI.run(
@@ -43,7 +44,7 @@ import Testing
 
     @Test func inspectWithoutTheKeySaysItDidNotVerify() throws {
         let token = try mint()
-        let elsewhere = CLITemporaryDirectory()
+        let elsewhere = TemporaryDirectory()
         let result = try CLI.run(["token", "inspect", token, "--state-dir", elsewhere.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try jsonObject(result.stdout)

@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import AirlockCore
+import AirlockTestSupport
 
 /// A policy with three tools, a workspace with a few files and an outward symlink, a root key,
 /// and helpers to mint tokens and decide calls against them.

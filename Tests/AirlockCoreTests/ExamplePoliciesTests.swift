@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AirlockCore
+import AirlockTestSupport
 
 /// The policies in `Policies/` are used by the quick start and the end-to-end tests: each must
 /// load against the repository's own `Sandbox/` directory and behave as its comments say.

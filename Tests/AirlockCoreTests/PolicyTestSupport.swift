@@ -1,37 +1,6 @@
 import Foundation
 @testable import AirlockCore
-
-/// A directory under /tmp, removed when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        var template = Array((NSTemporaryDirectory() + "/airlock-test-XXXXXX").utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(created != nil, "mkdtemp failed")
-        // The canonical path, so tests compare what WorkspaceRoot sees.
-        path = URL(fileURLWithPath: String(cString: created!)).resolvingSymlinksInPath().path
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func write(_ relative: String, _ text: String = "") -> String {
-        let file = path + "/" + relative
-        try! FileManager.default.createDirectory(
-            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try! Data(text.utf8).write(to: URL(fileURLWithPath: file))
-        return file
-    }
-
-    func makeDirectory(_ relative: String) {
-        try! FileManager.default.createDirectory(atPath: path + "/" + relative, withIntermediateDirectories: true)
-    }
-
-    func symlink(_ relative: String, to target: String) {
-        try! FileManager.default.createSymbolicLink(atPath: path + "/" + relative, withDestinationPath: target)
-    }
-}
+import AirlockTestSupport
 
 /// A `Sandbox/` directory for loader tests: views `default` (/usr, /bin, optional /lib64) and
 /// `minimal` (/usr/bin only), seccomp profiles `default` and `strict`. The loader only checks

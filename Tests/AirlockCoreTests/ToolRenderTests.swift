@@ -1,5 +1,6 @@
 import Testing
 @testable import AirlockCore
+import AirlockTestSupport
 
 private let renderPolicy = """
     name: render

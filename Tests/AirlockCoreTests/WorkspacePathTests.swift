@@ -1,5 +1,6 @@
 import Testing
 @testable import AirlockCore
+import AirlockTestSupport
 
 /// Path arguments against a real directory tree:
 ///

@@ -3,6 +3,7 @@ import AirlockSandbox
 import Foundation
 import Synchronization
 import Testing
+import AirlockTestSupport
 
 /// Each test names the attack it stops and runs it on the real kernel.
 @Suite struct ConfinementTests {
@@ -13,7 +14,7 @@ import Testing
     }
 
     @Test func cannotReadHostFileOutsideView() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let secret = dir.path + "/secret"
         try "top secret".write(toFile: secret, atomically: true, encoding: .utf8)
         let outcome = try Harness.probe("read", secret)
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func readOnlyWorkspaceCannotBeWritten() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let outcome = try Harness.probe("write", "/work/file", workspace: .init(source: dir.path, target: "/work", writable: false))
         #expect(outcome.out == "write: EROFS\n")
     }
@@ -143,7 +144,7 @@ import Testing
     }
 
     @Test func writableWorkspaceChangesReachTheHost() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         chmod(dir.path, 0o777)
         let outcome = try Harness.probe("write", "/work/result.txt", workspace: .init(source: dir.path, target: "/work", writable: true))
         #expect(outcome.out == "write: ok\n")
@@ -162,7 +163,7 @@ import Testing
         let first = try #require(pool.tryAcquire()), second = try #require(pool.tryAcquire())
         defer { pool.release(first); pool.release(second) }
         #expect(first.uid != second.uid)
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         #expect(chown(dir.path, 0, group) == 0 && chmod(dir.path, 0o2770) == 0)
         let workspace = FilesystemView.Bind(source: dir.path, target: "/work", writable: true)
         let write = Harness.probeJob(["write", "/work/shared.txt"], workspace: workspace)
@@ -199,7 +200,7 @@ import Testing
             close(writeEnd)
         }
         defer { close(ends[0]) }
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         chmod(dir.path, 0o777)
         let job = Harness.probeJob(["write", "/work/ran"], workspace: .init(source: dir.path, target: "/work", writable: true))
         let pool = try SlotPool(SlotConfiguration(count: 1, uidBase: SlotConfiguration.defaultUIDBase + 99_980 + (opening ? 1 : 0), cgroupName: "airlock-test-\(getpid())-gate-\(opening)"))

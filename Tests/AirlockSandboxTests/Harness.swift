@@ -2,6 +2,7 @@ import AirlockCore
 import AirlockSandbox
 import Foundation
 import Synchronization
+import AirlockTestSupport
 
 /// Runs jobs on the real kernel, each in a pool of its own that is torn down afterwards, so
 /// tests can run in parallel and leave no cgroup, namespace or process behind.
@@ -97,14 +98,3 @@ extension Limits {
     }
 }
 
-/// A temporary host directory, removed when the test ends.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}

@@ -1,5 +1,6 @@
 @testable import AirlockBroker
 import AirlockCore
+import AirlockTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -78,20 +79,8 @@ extension BrokerReply {
     var problemCode: String? { json?["code"]?.stringValue }
 }
 
-/// Runs a program to its end and returns its exit status and standard output.
-func runProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await offPool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
+/// `runProgram` on a thread of its own: the program may talk to a broker served by this
+/// process's cooperative pool.
+func runProgramOffPool(_ path: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> ProgramResult {
+    try await offPool { try runProgram(path, arguments, environment: environment) }
 }

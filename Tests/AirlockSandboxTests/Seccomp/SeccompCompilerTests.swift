@@ -2,6 +2,7 @@ import AirlockCore
 import AirlockSandbox
 import Foundation
 import Testing
+import AirlockTestSupport
 
 /// Profiles the launcher could not live with are refused when compiled, not when a tool fails.
 @Suite struct SeccompCompilerTests {
@@ -111,7 +112,7 @@ import Testing
     /// A path is read again only when its file changed; then its new bytes are what count.
     @Test func cacheReadsAProfileFileAgainOnlyWhenItChanged() throws {
         let cache = SeccompProgramCache(kernel: SeccompFixtures.kernel618)
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         let path = directory.path + "/profile.json"
         try SeccompFixtures.profile().write(toFile: path, atomically: false, encoding: .utf8)
         let first = try cache.program(contentsOf: path)
