@@ -22,13 +22,17 @@ struct BrokerBench: ParsableCommand {
     @Option(help: "Sequential calls to each broker (each interleaved with one bwrap and one posix_spawn launch).") var count = 300
     @Option(help: "Calls in the concurrent run of each broker.") var calls = 2000
     @Option(help: "Concurrent clients, each on its own connection.") var clients = 8
+    @Option(help: "A tmpfs directory for the second broker's state (fsync there costs nothing).") var tmpfs = "/dev/shm"
     @Flag(help: "Print the results as JSON.") var json = false
 
     func run() throws {
         // The same broker twice: its state directory on the disk (the real thing), and on tmpfs,
         // where fsync returns at once. The difference is what durable logging costs a call.
         let onDisk = try BrokerBenchFixture(clients: clients, root: NSTemporaryDirectory(), uidBase: 2_100_000_000)
-        let onTmpfs = try BrokerBenchFixture(clients: clients, root: "/dev/shm/", uidBase: 2_100_100_000)
+        guard Self.isTmpfs(tmpfs) else {
+            throw BenchError(description: "\(tmpfs) is not a tmpfs; name one with --tmpfs (the second broker keeps its log there)")
+        }
+        let onTmpfs = try BrokerBenchFixture(clients: clients, root: tmpfs + "/", uidBase: 2_100_100_000)
         defer {
             onDisk.remove()
             onTmpfs.remove()
@@ -77,6 +81,19 @@ struct BrokerBench: ParsableCommand {
         let report = BrokerBenchReport(
             clients: clients, sequential: sequential, concurrent: concurrent, idleRSS: idleRSS, idlePrivate: idlePrivate, peakRSS: peakRSS)
         print(json ? report.json() : report.table())
+    }
+
+    /// Whether the mount `path` is on (the one with the longest mount point that contains it, in
+    /// `/proc/self/mounts`) is a tmpfs.
+    static func isTmpfs(_ path: String) -> Bool {
+        let canonical = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return false }
+        let entries = mounts.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.count > 2 }
+        let containing = entries.filter { entry in
+            let point = String(entry[1])
+            return canonical == point || canonical.hasPrefix(point == "/" ? "/" : point + "/")
+        }
+        return containing.max { $0[1].count < $1[1].count }.map { $0[2] == "tmpfs" } ?? false
     }
 
     static func timed(_ body: () throws -> Void) throws -> UInt64 {
