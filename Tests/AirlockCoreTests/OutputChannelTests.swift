@@ -12,6 +12,25 @@ import Testing
         #expect(result.stderr.originalSHA256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
+    /// From 1 MiB on, the original's digest is computed on a second thread: each stream still
+    /// gets its own, and a rejected stream too.
+    @Test func hashesLargeStreamsEachWithItsOwnDigest() {
+        let channel = OutputChannel(rules: OutputRules())
+        let result = channel.process(
+            stdout: CapturedStream(bytes: [UInt8](repeating: 0x61, count: 2 << 20), totalBytes: 2 << 20),
+            stderr: CapturedStream(bytes: [UInt8](repeating: 0x62, count: 3 << 19), totalBytes: 3 << 19))
+        // sha256 of 2 MiB of "a" and of 1.5 MiB of "b", computed independently (Python hashlib).
+        #expect(result.stdout.originalSHA256 == "5256ec18f11624025905d057d6befb03d77b243511ac5f77ed5e0221ce6d84b5")
+        #expect(result.stderr.originalSHA256 == "934dc3292703a851dbe6c9adedb594ae10db512226d6355a8c13085331d2d2d5")
+        var rejecting = OutputRules()
+        rejecting.encoding = .reject
+        let invalid = [UInt8](repeating: 0x61, count: 2 << 20) + [0xFF]
+        let rejected = OutputChannel(rules: rejecting).process(
+            stdout: CapturedStream(bytes: invalid, totalBytes: UInt64(invalid.count)), stderr: CapturedStream())
+        #expect(rejected.rejection != nil)
+        #expect(rejected.stdout.originalSHA256 == sha256Hex(invalid))
+    }
+
     @Test func rendersTheEnvelopeFields() throws {
         let result = OutputFixture.run("\u{1B}]0;t\u{07}AKIAIOSFODNN7EXAMPLE")
         let fields = result.jsonFields

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// One stream as the caller receives it, with the facts the call envelope and the execution
 /// log keep about it.
@@ -32,12 +33,17 @@ public struct DeliveredStream: Sendable {
     /// The delivered text, for the sinks that deliver text.
     public var text: String? { content.stringValue }
 
-    init(name: OutputStreamName, sink: OutputRules.Sink, content: JSONValue, deliveredBytes: [UInt8], original: CapturedStream, truncation: Truncation?) {
+    /// `originalSHA256` is the digest of `original.bytes`, computed by the caller (possibly on
+    /// another thread while the stream was processed).
+    init(
+        name: OutputStreamName, sink: OutputRules.Sink, content: JSONValue, deliveredBytes: [UInt8], original: CapturedStream,
+        originalSHA256: String, truncation: Truncation?
+    ) {
         self.name = name
         self.sink = sink
         self.content = content
         self.deliveredBytes = deliveredBytes
-        self.originalSHA256 = sha256Hex(original.bytes)
+        self.originalSHA256 = originalSHA256
         self.deliveredSHA256 = sha256Hex(deliveredBytes)
         self.capturedBytes = original.bytes.count
         self.totalBytes = original.totalBytes
@@ -71,4 +77,25 @@ public struct DeliveredStream: Sendable {
 /// SHA-256 of `bytes`, lowercase hex.
 func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).map(TokenBase64URL.hex).joined()
+}
+
+/// A value computed on a thread of its own while the caller goes on; `value()` waits for it.
+/// For work that is large, independent of everything else and pure (a digest of bytes nothing
+/// changes), on a machine with a core to spare.
+final class ConcurrentValue<Value: Sendable>: @unchecked Sendable {
+    private var result: Value?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () -> Value) {
+        Thread { [self] in
+            result = body()
+            done.signal()
+        }.start()
+    }
+
+    /// Waits for the value. Call it once.
+    func value() -> Value {
+        done.wait()
+        return result!
+    }
 }

@@ -1,7 +1,8 @@
 /// The validated output channel: turns what a tool printed into what the caller may see,
 /// according to the tool's `OutputRules`, and says exactly what it changed.
 ///
-/// Pure: no I/O, no clock, no randomness. For each stream, in this order:
+/// Pure: no I/O, no clock, no randomness (for a stream of 1 MiB or more, the original's SHA-256
+/// is computed on a second thread meanwhile). For each stream, in this order:
 ///
 /// 1. **Clean** — check UTF-8 (replace or reject) and strip escape sequences and control
 ///    characters, in one pass, keeping a map to the original offsets.
@@ -68,8 +69,19 @@ public struct OutputChannel: Sendable {
         var rejection: OutputRejection?
     }
 
+    /// From this size on, the original's SHA-256 is computed on a second thread while the
+    /// stream goes through the stages (it depends on nothing they do).
+    static let concurrentDigestBytes = 1 << 20
+
     /// One stream, through every stage.
     func process(_ captured: CapturedStream, name: OutputStreamName) -> StreamResult {
+        let bytes = captured.bytes
+        let concurrent = bytes.count >= Self.concurrentDigestBytes ? ConcurrentValue { sha256Hex(bytes) } : nil
+        return stages(captured, name: name) { concurrent?.value() ?? sha256Hex(bytes) }
+    }
+
+    /// `originalDigest` is asked once, when the delivered stream is built.
+    private func stages(_ captured: CapturedStream, name: OutputStreamName, originalDigest: () -> String) -> StreamResult {
         let reporter = FindingReporter(stream: name, rules: scanner.rules, sink: rules.sink)
         let clean = captured.bytes.withUnsafeBufferPointer { TerminalSanitizer.clean($0, rejectInvalidUTF8: rules.encoding == .reject) }
         var findings = reporter.cleaning(clean)
@@ -78,7 +90,8 @@ public struct OutputChannel: Sendable {
             let rejection = OutputRejection(
                 stream: name, message: "\(name.rawValue) is not valid UTF-8: invalid byte at offset \(bad) (line \(line), column \(column))",
                 offset: bad, line: line, column: column)
-            return rejected(captured, name: name, rejection, findings: findings + [reporter.rejection(rejection, detector: "invalid_utf8")])
+            let finding = reporter.rejection(rejection, detector: "invalid_utf8")
+            return rejected(captured, name: name, rejection, findings: findings + [finding], originalDigest: originalDigest())
         }
         let scanned = clean.bytes.withUnsafeBufferPointer { scanner.scan($0) }
         findings += scanned.map { reporter.match($0, clean: clean) }
@@ -88,11 +101,13 @@ public struct OutputChannel: Sendable {
         if name == .stdout {
             do { parsed = try FormatCheck.check(clean, original: captured.bytes, rules: rules, stream: name) } catch {
                 let detector = error.pointer == nil ? "output_format" : "output_schema"
-                return rejected(captured, name: name, error, findings: findings + [reporter.rejection(error, detector: detector)])
+                let finding = reporter.rejection(error, detector: detector)
+                return rejected(captured, name: name, error, findings: findings + [finding], originalDigest: originalDigest())
             }
         }
         if rules.sink == .json, let parsed {
-            return deliverJSON(parsed, captured: captured, name: name, findings: findings, textMatches: matches, reporter: reporter)
+            return deliverJSON(
+                parsed, captured: captured, name: name, findings: findings, textMatches: matches, reporter: reporter, originalDigest: originalDigest())
         }
         let redacted = RedactedText(clean: clean.bytes, matches: matches, rules: scanner.rules)
         let uncaptured = captured.totalBytes > UInt64(captured.bytes.count) ? captured.totalBytes - UInt64(captured.bytes.count) : 0
@@ -106,7 +121,8 @@ public struct OutputChannel: Sendable {
             facts = .init(mode: rules.truncate, omittedBytes: truncated.dropped?.count ?? 0, uncapturedBytes: uncaptured)
         }
         let delivered = DeliveredStream(
-            name: name, sink: rules.sink, content: encoded.content, deliveredBytes: encoded.bytes, original: captured, truncation: facts)
+            name: name, sink: rules.sink, content: encoded.content, deliveredBytes: encoded.bytes, original: captured,
+            originalSHA256: originalDigest(), truncation: facts)
         return StreamResult(delivered: delivered, findings: findings, omitted: clean.omittedEvents, rejection: nil)
     }
 
@@ -115,7 +131,7 @@ public struct OutputChannel: Sendable {
     /// refused rather than truncated.
     private func deliverJSON(
         _ value: JSONValue, captured: CapturedStream, name: OutputStreamName, findings: [OutputFinding], textMatches: [DetectorMatch],
-        reporter: FindingReporter
+        reporter: FindingReporter, originalDigest: String
     ) -> StreamResult {
         let (redacted, counts) = JSONStringRedactor(scanner: scanner).redact(value)
         var findings = findings + reporter.escapedMatches(counts, textMatches: textMatches)
@@ -125,14 +141,18 @@ public struct OutputChannel: Sendable {
                 stream: name,
                 message: "\(name.rawValue) is \(bytes.count) bytes of JSON, more than maxBytes (\(rules.maxBytes)); JSON output is never cut")
             findings.append(reporter.rejection(rejection, detector: "max_bytes"))
-            return rejected(captured, name: name, rejection, findings: findings)
+            return rejected(captured, name: name, rejection, findings: findings, originalDigest: originalDigest)
         }
-        let delivered = DeliveredStream(name: name, sink: .json, content: redacted, deliveredBytes: bytes, original: captured, truncation: nil)
+        let delivered = DeliveredStream(
+            name: name, sink: .json, content: redacted, deliveredBytes: bytes, original: captured, originalSHA256: originalDigest, truncation: nil)
         return StreamResult(delivered: delivered, findings: findings, omitted: 0, rejection: nil)
     }
 
-    private func rejected(_ captured: CapturedStream, name: OutputStreamName, _ rejection: OutputRejection, findings: [OutputFinding]) -> StreamResult {
-        let delivered = DeliveredStream(name: name, sink: rules.sink, content: .null, deliveredBytes: [], original: captured, truncation: nil)
+    private func rejected(
+        _ captured: CapturedStream, name: OutputStreamName, _ rejection: OutputRejection, findings: [OutputFinding], originalDigest: String
+    ) -> StreamResult {
+        let delivered = DeliveredStream(
+            name: name, sink: rules.sink, content: .null, deliveredBytes: [], original: captured, originalSHA256: originalDigest, truncation: nil)
         return StreamResult(delivered: delivered, findings: findings, omitted: 0, rejection: rejection)
     }
 }
