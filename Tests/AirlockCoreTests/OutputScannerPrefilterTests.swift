@@ -36,6 +36,27 @@ struct OutputScannerPrefilterTests {
         }
     }
 
+    /// A scan split in two halves (one thread each) finds exactly what one pass finds, whatever
+    /// straddles the middle: texts are short and dense with matches so that many do.
+    @Test func aSplitScanFindsWhatOnePassFinds() {
+        var rules = OutputSecrets(declared: ["correct horse battery staple"], canaries: [Canary.make()]).rules + [DetectorRule.airlockToken]
+        rules += OutputFixture.detectors.rules
+        let scanner = DetectorScanner(rules: rules)
+        var generator = SystemRandomNumberGenerator()
+        var straddling = 0
+        for _ in 0..<600 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...400, using: &generator) {
+                bytes += Array(Self.pieces.randomElement(using: &generator)!.utf8)
+            }
+            let split = bytes.withUnsafeBufferPointer { scanner.scan($0, split: true) }
+            let whole = bytes.withUnsafeBufferPointer { scanner.scan($0, split: false) }
+            #expect(split == whole, "\(String(decoding: bytes, as: UTF8.self))")
+            if whole.contains(where: { $0.match.contains(bytes.count / 2) }) { straddling += 1 }
+        }
+        #expect(straddling > 10, "too few matches straddle the middle to test the hand-over: \(straddling)")
+    }
+
     @Test func aMatchInTheLastBytesIsFound() {
         let scanner = DetectorScanner(rules: [DetectorRule.literal(Array("+".utf8), name: "plus", kind: .secret)])
         for length in 0..<140 {

@@ -1,8 +1,9 @@
 /// The validated output channel: turns what a tool printed into what the caller may see,
 /// according to the tool's `OutputRules`, and says exactly what it changed.
 ///
-/// Pure: no I/O, no clock, no randomness (for a stream of 1 MiB or more, the original's SHA-256
-/// is computed on a second thread meanwhile). For each stream, in this order:
+/// Pure: no I/O, no clock, no randomness. A stream of 1 MiB or more uses a second thread: its
+/// original's SHA-256 is computed meanwhile, and its scan runs as two halves. For each stream,
+/// in this order:
 ///
 /// 1. **Clean** — check UTF-8 (replace or reject) and strip escape sequences and control
 ///    characters, in one pass, keeping a map to the original offsets.

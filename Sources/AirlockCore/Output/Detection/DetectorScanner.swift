@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One detector match in a scanned buffer.
 public struct DetectorMatch: Hashable, Sendable {
     /// Index into the scanner's `rules`.
@@ -71,26 +73,83 @@ public final class DetectorScanner: Sendable {
         self.pairs = pairs
     }
 
-    /// All matches in `buffer`, in order, not overlapping.
+    /// From this size on, a scan runs as two halves on two threads.
+    static let splitBytes = 1 << 20
+
+    /// All matches in `buffer`, in order, not overlapping: exactly those of one pass from the
+    /// start, also when the scan is split.
     public func scan(_ buffer: UnsafeBufferPointer<UInt8>) -> [DetectorMatch] {
-        var matches: [DetectorMatch] = []
-        guard !program.patterns.isEmpty, !buffer.isEmpty else { return matches }
-        masks.withUnsafeBufferPointer { masks in
+        scan(buffer, split: buffer.count >= Self.splitBytes)
+    }
+
+    /// `split: false` always scans in one pass (tests compare the two).
+    func scan(_ buffer: UnsafeBufferPointer<UInt8>, split: Bool) -> [DetectorMatch] {
+        guard !program.patterns.isEmpty, !buffer.isEmpty else { return [] }
+        return masks.withUnsafeBufferPointer { masks in
             pairs.withUnsafeBufferPointer { pairs in
                 program.withMatcher(for: buffer) { matcher, patterns in
-                    let triggers = TriggerPositions(buffer: buffer, pairs: pairs)
-                    var pass = ScanPass(buffer: buffer, words: words, masks: masks, triggers: triggers, patterns: patterns, matcher: matcher)
-                    pass.run(into: &matches)
+                    let scan = SplitScan(buffer: buffer, words: words, masks: masks, pairs: pairs, patterns: patterns, matcher: matcher)
+                    let reach = program.walkBack
+                    let middle = buffer.count / 2
+                    guard split, reach < middle else { return scan.pass(start: 0, floor: 0, limit: buffer.count) }
+                    // The first half triggers before `middle`, exactly as one pass would. The second
+                    // triggers from `middle` on, as one pass would if the last match before it ended
+                    // at or before `middle - reach`: no walk back from a trigger reaches further.
+                    DispatchQueue.concurrentPerform(iterations: 2) { half in
+                        if half == 0 {
+                            scan.first = scan.pass(start: 0, floor: 0, limit: middle)
+                        } else {
+                            scan.second = scan.pass(start: middle, floor: middle - reach, limit: scan.buffer.count)
+                        }
+                    }
+                    let end = scan.first.last?.match.upperBound ?? 0
+                    if end <= middle - reach { return scan.first + scan.second }
+                    // A match of the first half ends too close to the second's start: go on from it.
+                    return scan.first + scan.pass(start: Swift.max(end, middle), floor: end, limit: buffer.count)
                 }
             }
         }
+    }
+}
+
+/// What the passes of one scan share (read only, valid for the scan's duration) and the halves
+/// of a split scan, each written by one thread before the other reads it.
+private final class SplitScan: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<UInt8>
+    let words: Int
+    let masks: UnsafeBufferPointer<UInt64>
+    let pairs: UnsafeBufferPointer<UInt64>
+    let patterns: UnsafeBufferPointer<ScannerProgram.Pattern>
+    let matcher: PatternMatcher
+    var first: [DetectorMatch] = []
+    var second: [DetectorMatch] = []
+
+    init(
+        buffer: UnsafeBufferPointer<UInt8>, words: Int, masks: UnsafeBufferPointer<UInt64>, pairs: UnsafeBufferPointer<UInt64>,
+        patterns: UnsafeBufferPointer<ScannerProgram.Pattern>, matcher: PatternMatcher
+    ) {
+        self.buffer = buffer
+        self.words = words
+        self.masks = masks
+        self.pairs = pairs
+        self.patterns = patterns
+        self.matcher = matcher
+    }
+
+    /// One pass: matches triggered in `start..<limit`, none starting before `floor`.
+    func pass(start: Int, floor: Int, limit: Int) -> [DetectorMatch] {
+        var matches: [DetectorMatch] = []
+        var pass = ScanPass(
+            buffer: buffer, words: words, masks: masks, triggers: TriggerPositions(buffer: buffer, pairs: pairs), patterns: patterns,
+            matcher: matcher, floor: floor, start: start, limit: limit)
+        pass.run(into: &matches)
         return matches
     }
 }
 
 extension ScannerProgram {
     /// A matcher over `buffer` reading this program, and the patterns, for the span of `body`.
-    func withMatcher(for buffer: UnsafeBufferPointer<UInt8>, _ body: (PatternMatcher, UnsafeBufferPointer<Pattern>) -> Void) {
+    func withMatcher<Result>(for buffer: UnsafeBufferPointer<UInt8>, _ body: (PatternMatcher, UnsafeBufferPointer<Pattern>) -> Result) -> Result {
         steps.withUnsafeBufferPointer { steps in
             literals.withUnsafeBufferPointer { literals in
                 literalBytes.withUnsafeBufferPointer { literalBytes in
@@ -98,7 +157,7 @@ extension ScannerProgram {
                         patterns.withUnsafeBufferPointer { patterns in
                             let matcher = PatternMatcher(
                                 buffer: buffer, steps: steps, literals: literals, literalBytes: literalBytes, validators: validators)
-                            body(matcher, patterns)
+                            return body(matcher, patterns)
                         }
                     }
                 }
@@ -162,6 +221,10 @@ private struct ScanPass {
     var matcher: PatternMatcher
     /// Where the last match ended: no match may start before it.
     var floor = 0
+    /// The first position a match may be triggered at, and the end of the positions this pass
+    /// triggers at (a match found may still extend past it).
+    var start = 0
+    var limit: Int
 
     /// The mask of `table` for `byte` (256: no byte).
     private func mask(_ table: DetectorScanner.Table, _ byte: Int, _ word: Int) -> UInt64 {
@@ -184,8 +247,9 @@ private struct ScanPass {
         let fourth = base + 3 * 257
         let continues = base + 4 * 257
         let count = buffer.count
-        var position = triggers.next(from: 0)
-        scanning: while position < count {
+        let limit = self.limit
+        var position = triggers.next(from: start)
+        scanning: while position < limit {
             let current = Int(bytes[position])
             let previous = position > 0 ? Int(bytes[position &- 1]) : 256
             var candidates = first[current]
@@ -213,9 +277,8 @@ private struct ScanPass {
     }
 
     private mutating func runManyWords(into matches: inout [DetectorMatch]) {
-        let count = buffer.count
-        var position = triggers.next(from: 0)
-        scanning: while position < count {
+        var position = triggers.next(from: start)
+        scanning: while position < limit {
             let current = Int(buffer[position])
             let previous = position > 0 ? Int(buffer[position - 1]) : 256
             for word in 0..<words {

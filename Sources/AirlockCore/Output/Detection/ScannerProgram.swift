@@ -51,6 +51,8 @@ struct ScannerProgram: Sendable {
     private(set) var literalBytes: [UInt8] = []
     private(set) var validators: [MatchValidator] = []
     private(set) var patterns: [Pattern] = []
+    /// How far back from its trigger any match may start: the longest anchor run.
+    var walkBack: Int { patterns.lazy.filter { $0.anchorClass != nil }.map(\.anchorMax).max() ?? 0 }
     /// For each pattern, the pairs of first and second bytes it can be triggered on: one pair of
     /// sets per alternative of a leading literal, so `"ghp_" | "glpat-"` allows `gh` and `gl`
     /// but not `gp` — much sharper than the first and second places taken separately.
