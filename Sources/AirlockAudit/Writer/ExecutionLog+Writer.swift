@@ -15,10 +15,7 @@ extension ExecutionLog {
                     break
                 }
                 var wait = sequencer.sinceCheckpoint > 0 ? Double(due - now.microseconds) / 1_000_000 : options.checkpointIntervalSeconds
-                if let bufferedSince {
-                    let left = (bufferedSince + options.bufferedDelay) - .now
-                    wait = min(wait, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
-                }
+                if let bufferedDeadline { wait = min(wait, (bufferedDeadline - .now) / .seconds(1)) }
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.0005, wait)))
             }
             guard sequencer.hasWork, failure == nil else { break }
@@ -47,10 +44,11 @@ extension ExecutionLog {
         condition.unlock()
     }
 
+    /// Under the lock: when the oldest buffered record stops waiting for company.
+    private var bufferedDeadline: ContinuousClock.Instant? { bufferedSince.map { $0 + options.bufferedDelay } }
+
     /// Under the lock: a buffered record has waited long enough for company.
-    private var bufferedDue: Bool {
-        bufferedSince.map { ContinuousClock.now >= $0 + options.bufferedDelay } ?? false
-    }
+    private var bufferedDue: Bool { bufferedDeadline.map { ContinuousClock.now >= $0 } ?? false }
 
     private func write(_ ops: [LogWriteOp]) -> LogError? {
         do throws(LogError) {
