@@ -41,9 +41,6 @@ struct BrokerBench: ParsableCommand {
         defer { server.stop() }
         let tmpfsServer = try onTmpfs.startBroker()
         defer { tmpfsServer.stop() }
-        Thread.sleep(forTimeInterval: 1)
-        let idleRSS = server.residentBytes()
-        let idlePrivate = BrokerProcess.privateBytes(pid: server.pid)
 
         let token = try onDisk.createTask(), tmpfsToken = try onTmpfs.createTask()
         let connection = try BrokerConnection(socketPath: onDisk.socket)
@@ -53,6 +50,10 @@ struct BrokerBench: ParsableCommand {
             try onDisk.checkedCall(connection, call)
             try onTmpfs.checkedCall(tmpfsConnection, tmpfsCall)
         }
+        // Idle means after serving calls, not just after start: the call path's pages are in.
+        Thread.sleep(forTimeInterval: 1)
+        let idleRSS = server.residentBytes()
+        let idlePrivate = BrokerProcess.privateBytes(pid: server.pid)
 
         // Sequential, interleaved: drift affects all four alike.
         let bwrap = BenchFixture.bwrapArguments(program: "/bin/true", inside: "/bin/true").map(BenchFixture.posixSpawn)

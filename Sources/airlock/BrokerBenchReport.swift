@@ -135,7 +135,7 @@ struct BrokerBenchReport {
                 logWaitShare * 100, clients),
             "where a sequential call's time goes, by the broker's own account (median µs): "
                 + stageMedians.map { "\($0.name) \($0.micros)" }.joined(separator: ", "),
-            "broker resident memory: \(mib(idleRSS)) idle (\(mib(idlePrivate)) of it private, the rest shared library pages), \(mib(peakRSS)) peak under load",
+            "broker resident memory: \(mib(idleRSS)) idle after the warm-up calls (\(mib(idlePrivate)) of it private, the rest pages of code mapped from files), \(mib(peakRSS)) peak under load",
         ]
         return lines.joined(separator: "\n")
     }

@@ -138,7 +138,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let decisionState = DecisionState(
             taskId: taskId, keys: try state.existingKeys(), revocations: try state.revocations(), workspace: root)
-        let call = ToolCall(tool: tool, arguments: arguments, callId: callId ?? UUID().uuidString.lowercased())
+        let call = ToolCall(tool: tool, arguments: arguments, callId: callId ?? UUID.random().uuidString.lowercased())
         return Prepared(call: call, token: tokenText, policy: policy, state: decisionState, minted: minted)
     }
 

@@ -88,6 +88,29 @@ struct LiveSocketTests {
         }
     }
 
+    /// Each connection's credentials are read once when it opens and forgotten when it closes.
+    @Test func connectionCredentialsAreKeptOnlyWhileTheConnectionIsOpen() async throws {
+        try await withLiveBroker { live in
+            let path = live.socketPath
+            let (during, roles) = try await offPool { () -> (Int, [String]) in
+                let connections = try (0..<3).map { _ in try BrokerConnection(socketPath: path, timeoutSeconds: 10) }
+                // Two requests on each connection: both are answered as the same caller.
+                let roles = try connections.flatMap { connection in
+                    try (0..<2).map { _ in try connection.send("GET", "/v1/health").json?["role"]?.stringValue ?? "?" }
+                }
+                return (PeerCredentialsHandler.count, roles)
+            }
+            #expect(during >= 3)
+            #expect(roles == Array(repeating: "admin", count: 6))
+            var after = PeerCredentialsHandler.count
+            for _ in 0..<200 where after > 0 {
+                try await Task.sleep(for: .milliseconds(10))
+                after = PeerCredentialsHandler.count
+            }
+            #expect(after == 0, "credentials of closed connections were kept")
+        }
+    }
+
     @Test func liveSocketIsNeverStolenAndAStaleOneIsReplaced() async throws {
         try await withLiveBroker { live in
             var second = try TestBroker(roles: RoleMap.defaults(servingUID: geteuid()))

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -16,14 +17,73 @@ private struct UCred: Sendable {
 private let soPeerCred: Int32 = 17
 
 extension PeerCredentials {
-    /// Reads the connection's peer credentials. Only a Unix-domain stream socket has them; any
-    /// other channel (TCP, a test channel) yields nil, so it can never be mistaken for uid 0.
-    static func read(from channel: any Channel) async -> PeerCredentials? {
+    /// The connection's peer credentials: those `PeerCredentialsHandler` read when the connection
+    /// opened, or else read now. Only a Unix-domain stream socket has them; any other channel (TCP,
+    /// a test channel) yields nil, so it can never be mistaken for uid 0.
+    static func of(_ channel: any Channel) async -> PeerCredentials? {
+        if let known = PeerCredentialsHandler.known(for: channel) { return known }
+        return try? await read(from: channel).get()
+    }
+
+    /// `SO_PEERCRED`, read on the channel's event loop (at once when called there). The kernel
+    /// records them at `connect()`, so they hold for the connection's life.
+    fileprivate static func read(from channel: any Channel) -> EventLoopFuture<PeerCredentials?> {
         guard case .unixDomainSocket? = channel.localAddress, let provider = channel as? any SocketOptionProvider else {
-            return nil
+            return channel.eventLoop.makeSucceededFuture(nil)
         }
         let future: EventLoopFuture<UCred> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(soPeerCred))
-        guard let cred = try? await future.get(), cred.pid > 0 else { return nil }
-        return PeerCredentials(pid: cred.pid, uid: cred.uid, gid: cred.gid)
+        return future.map { cred in cred.pid > 0 ? PeerCredentials(pid: cred.pid, uid: cred.uid, gid: cred.gid) : nil }.recover { _ in nil }
+    }
+}
+
+/// Reads a connection's peer credentials once, on its event loop, when it opens, so a request
+/// finds them without a round trip to the event loop. Entries are keyed by the channel and
+/// checked against it (a weak reference), and removed when the connection closes.
+final class PeerCredentialsHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private struct Entry {
+        weak var channel: (any Channel)?
+        let credentials: PeerCredentials
+    }
+
+    private static let table = Mutex<[ObjectIdentifier: Entry]>([:])
+
+    static func known(for channel: any Channel) -> PeerCredentials? {
+        table.withLock { table in
+            guard let entry = table[ObjectIdentifier(channel)], entry.channel === channel else { return nil }
+            return entry.credentials
+        }
+    }
+
+    static var count: Int { table.withLock { $0.count } }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { remember(context.channel) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        remember(context.channel)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        forget(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        forget(context.channel)
+    }
+
+    private func remember(_ channel: any Channel) {
+        PeerCredentials.read(from: channel).whenSuccess { credentials in
+            guard let credentials, channel.isActive else { return }
+            Self.table.withLock { $0[ObjectIdentifier(channel)] = Entry(channel: channel, credentials: credentials) }
+        }
+    }
+
+    private func forget(_ channel: any Channel) {
+        _ = Self.table.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 }

@@ -28,7 +28,7 @@ public struct BrokerRequestContext: BrokerRequestContextProtocol {
     }
 
     public func peerCredentials(for request: Request) async -> PeerCredentials? {
-        await PeerCredentials.read(from: channel)
+        await PeerCredentials.of(channel)
     }
 
     public func abandonRequestBody() {

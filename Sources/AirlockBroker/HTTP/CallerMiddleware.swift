@@ -18,8 +18,7 @@ struct CallerMiddleware<Context: BrokerRequestContextProtocol>: RouterMiddleware
         }
         var context = context
         context.caller = Caller(peer: peer, role: role)
-        context.logger[metadataKey: "caller.uid"] = "\(peer.uid)"
-        context.logger[metadataKey: "caller.role"] = "\(role)"
+        context.logger[metadataKey: "caller"] = ["uid": "\(peer.uid)", "role": "\(role)"]
         return try await next(request, context)
     }
 }

@@ -35,12 +35,12 @@ struct CallRoutes<Context: BrokerRequestContextProtocol> {
                 .unauthorized, code: "token_missing", detail: "the Authorization header must read `Bearer alk1…`",
                 headers: [.wwwAuthenticate: "Bearer"])
         }
-        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+        return String(parts[1].trimmingSpacesAndTabs)
     }
 
     /// A caller's id (1 to 128 of `A-Z a-z 0-9 . _ : -`) or a fresh UUID.
     static func callId(_ given: String?) throws(Problem) -> String {
-        guard let given else { return UUID().uuidString.lowercased() }
+        guard let given else { return UUID.random().uuidString.lowercased() }
         let allowed = given.utf8.allSatisfy { c in
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F || c == 0x3A || c == 0x2D
         }
@@ -48,5 +48,15 @@ struct CallRoutes<Context: BrokerRequestContextProtocol> {
             throw Problem.badRequest("invalid_request", "`callId` must be 1 to 128 characters of A-Z a-z 0-9 . _ : -")
         }
         return given
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (the whitespace a header value may carry).
+    fileprivate var trimmingSpacesAndTabs: Substring {
+        var value = self
+        while let first = value.first, first == " " || first == "\t" { value = value.dropFirst() }
+        while let last = value.last, last == " " || last == "\t" { value = value.dropLast() }
+        return value
     }
 }

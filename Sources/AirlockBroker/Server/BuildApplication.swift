@@ -22,7 +22,7 @@ public struct BrokerApplication<Context: BrokerRequestContextProtocol>: Applicat
         let requestTimeout = TimeAmount.milliseconds(Int64(broker.limits.requestTimeout.value))
         return .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestDeadline(timeout: requestTimeout)],
+                additionalChannelHandlers: [PeerCredentialsHandler(), RequestDeadline(timeout: requestTimeout)],
                 idleTimeout: .milliseconds(Int64(broker.limits.idleTimeout.value))))
     }
 
@@ -34,6 +34,9 @@ public struct BrokerApplication<Context: BrokerRequestContextProtocol>: Applicat
             logger.error("socket permissions not set", metadata: ["error": "\(error)"])
         }
         logger.info("broker listening", metadata: ["socket": "\(binding.path)"])
+        // Start-up is over: the code only it ran need not stay mapped.
+        let released = StartupPages.release()
+        logger.debug("start-up code pages unmapped", metadata: ["bytes": "\(released)"])
     }
 
     public func run() async throws {

@@ -85,7 +85,7 @@ actor TaskRegistry {
         guard let key = keyring.current else {
             throw Problem(.internalServerError, code: "no_root_key", detail: "the broker holds no root key to mint tokens with")
         }
-        let id = UUID().uuidString.lowercased()
+        let id = UUID.random().uuidString.lowercased()
         let needsWorkspace = options.workspace ?? policy.tools.values.contains { $0.workspace != .none }
         if options.canary && !needsWorkspace {
             throw Problem.badRequest("invalid_request", "a canary is planted in the task's workspace, and this task has none")
