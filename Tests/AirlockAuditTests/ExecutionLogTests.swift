@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AirlockAudit
@@ -26,6 +27,56 @@ import Testing
         #expect(Set(seqs).count == 800)
         #expect(syncs < 800, "every durable append got its own fsync: \(syncs)")
         #expect(try fixture.verify().isValid)
+    }
+
+    /// Threads that write their own batches (`appendDurably`) and async appenders served by the
+    /// writer thread, all at once: every record durable when its append returns, one chain in
+    /// sequence order, fsyncs shared.
+    @Test func blockingAndAsyncAppendersShareOneChain() async throws {
+        let fixture = LogFixture()
+        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let blocking = Mutex<[UInt64]>([])
+        let notDurable = Atomic<Int>(0)
+        let threads = (0..<4).map { writer in
+            Thread {
+                for n in 0..<100 {
+                    guard let seq = try? log.appendDurably(LogFixture.event(writer * 1000 + n)).seq else { continue }
+                    blocking.withLock { $0.append(seq) }
+                    if !((try? log.records(after: seq - 1, limit: 1))?.first?.seq == seq) { notDurable.add(1, ordering: .relaxed) }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        let asyncSeqs = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+            for writer in 4..<8 {
+                group.addTask {
+                    var mine: [UInt64] = []
+                    for n in 0..<100 { mine.append(try await log.append(LogFixture.event(writer * 1000 + n)).seq) }
+                    return mine
+                }
+            }
+            var all: [UInt64] = []
+            for try await mine in group { all += mine }
+            return all
+        }
+        while blocking.withLock({ $0.count }) < 400 { try await Task.sleep(for: .milliseconds(5)) }
+        let syncs = log.syncCount
+        try await log.close()
+        #expect(Set(blocking.withLock { $0 } + asyncSeqs).count == 800)
+        #expect(notDurable.load(ordering: .relaxed) == 0, "a blocking append returned before its record could be read back")
+        #expect(syncs < 800, "every durable append got its own fsync: \(syncs)")
+        let report = try fixture.verify()
+        #expect(report.isValid, "\(String(describing: report.problem))")
+    }
+
+    /// A blocking append on a log whose disk fails throws, and so does every append after it.
+    @Test func blockingAppendFailsWithTheDisk() async throws {
+        let fixture = LogFixture()
+        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        log.replaceFileForTesting(path: "/dev/full")
+        #expect(throws: LogError.self) { try log.appendDurably(LogFixture.event(0)) }
+        #expect(throws: LogError.self) { try log.appendDurably(LogFixture.event(1)) }
+        await #expect(throws: LogError.self) { try await log.append(LogFixture.event(2)) }
     }
 
     @Test func bufferedAppendsAreDurableAfterSync() async throws {

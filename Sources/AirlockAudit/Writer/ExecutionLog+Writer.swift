@@ -3,11 +3,12 @@ import Foundation
 extension ExecutionLog {
     /// The writer thread: take everything queued, write it, fsync once, wake the appenders it
     /// covered; between batches, sleep until someone waits for the disk, a buffered record has
-    /// waited `bufferedDelay`, or a timed checkpoint is due.
+    /// waited `bufferedDelay`, or a timed checkpoint is due. While a thread in `appendDurably`
+    /// writes a batch itself, the writer waits for it.
     func runWriter() {
         condition.lock()
         while true {
-            while !(sequencer.hasWork && (!waiters.isEmpty || bufferedDue)), !closing, failure == nil {
+            while writing || !(sequencer.hasWork && (!waiters.isEmpty || bufferedDue)), !closing, failure == nil {
                 let due = sequencer.lastCheckpoint.microseconds + Int64(options.checkpointIntervalSeconds * 1_000_000)
                 let now = options.clock()
                 if sequencer.sinceCheckpoint > 0, now.microseconds >= due {
@@ -18,20 +19,9 @@ extension ExecutionLog {
                 if let bufferedDeadline { wait = min(wait, (bufferedDeadline - .now) / .seconds(1)) }
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.0005, wait)))
             }
+            while writing { condition.wait() }
             guard sequencer.hasWork, failure == nil else { break }
-            bufferedSince = nil
-            let ops = sequencer.takeOps()
-            let upTo = sequencer.lastSeq
-            condition.unlock()
-            let error = write(ops)
-            condition.lock()
-            if let error {
-                failure = .failed(error.description)
-            } else {
-                durableSeq = upTo
-                countBatch()
-            }
-            resumeWaiters()
+            writeBatchLocked()
             condition.broadcast()
         }
         resumeWaiters()
@@ -42,6 +32,28 @@ extension ExecutionLog {
         finishWaiters = []
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Under the lock, on the writer thread or a thread in `appendDurably`: takes everything
+    /// queued, writes it and fsyncs once with the lock released (`writing` keeps anyone else from
+    /// writing meanwhile, so records reach the file in sequence order), then resumes the
+    /// appenders the fsync covered. The caller wakes whoever else waits.
+    func writeBatchLocked() {
+        writing = true
+        bufferedSince = nil
+        let ops = sequencer.takeOps()
+        let upTo = sequencer.lastSeq
+        condition.unlock()
+        let error = write(ops)
+        condition.lock()
+        writing = false
+        if let error {
+            failure = .failed(error.description)
+        } else {
+            durableSeq = upTo
+            countBatch()
+        }
+        resumeWaiters()
     }
 
     /// Under the lock: when the oldest buffered record stops waiting for company.

@@ -59,6 +59,10 @@ public final class ExecutionLog: @unchecked Sendable {
     /// was.
     var bufferedSince: ContinuousClock.Instant?
     var closing = false
+    /// A batch is being written and fsync'd (by the writer thread or an `appendDurably` caller).
+    var writing = false
+    /// Threads blocked in `appendDurably`.
+    var blockedAppenders = 0
     var writerFinished = false
     var finishWaiters: [CheckedContinuation<Void, Never>] = []
     /// Batches written and fsync'd so far (group commit makes this smaller than the records).
@@ -114,6 +118,32 @@ public final class ExecutionLog: @unchecked Sendable {
         }
         try result.get()
         guard let receipt else { throw .closed }
+        return receipt
+    }
+
+    /// `append(_:)` for a thread of the caller's own, which it blocks (never call it from Swift's
+    /// cooperative pool): returns once the record is durable. When no batch is being written, this
+    /// thread writes and fsyncs everything queued itself, so the record reaches the disk without
+    /// waking the writer thread and being woken by it; otherwise it waits for the batch under way,
+    /// and writes the next one if nobody else has by then.
+    @discardableResult
+    public func appendDurably(_ event: LogEvent) throws(LogError) -> LogReceipt {
+        condition.lock()
+        defer { condition.unlock() }
+        let receipt = try enqueueLocked(event)
+        blockedAppenders += 1
+        defer { blockedAppenders -= 1 }
+        while receipt.seq > durableSeq {
+            if let failure { throw failure }
+            if writing {
+                condition.wait()
+            } else {
+                writeBatchLocked()
+                // Others blocked here, async appenders this batch did not cover, and the writer
+                // thread (for a close) may be waiting for the lock's news.
+                if blockedAppenders > 1 || !waiters.isEmpty || closing { condition.broadcast() }
+            }
+        }
         return receipt
     }
 

@@ -115,10 +115,19 @@ public final class Broker: Sendable {
             throw error
         }
         let sandboxStart = clock.now
-        let channel = ticket.channel
+        // On the slot's thread once the tool has ended: the output is validated and the outcome
+        // made durable there (that thread may block on the disk; no other thread is woken for it),
+        // before anyone is told.
+        let (log, channel) = (log, ticket.channel)
+        let (taskId, callId) = (ticket.taskId, ticket.callId)
         async let running = runner.run(ticket.job, program: program, in: slot, gate: gate.readEnd) { outcome in
             let start = ContinuousClock.now
-            return (channel.process(stdout: outcome.stdout, stderr: outcome.stderr), ContinuousClock.now - start)
+            let output = channel.process(stdout: outcome.stdout, stderr: outcome.stderr)
+            let validated = ContinuousClock.now
+            let logged = Result { () throws(LogError) in
+                try log.appendDurably(.callFinished(taskId: taskId, callId: callId, outcome: outcome, output: output, logRule: channel.rules.log))
+            }
+            return FinishedCall(output: output, validation: validated - start, logged: logged.map { _ in () }, logging: ContinuousClock.now - validated)
         }
         let logStart = clock.now
         let logFailure = await decisionDurable
@@ -130,13 +139,13 @@ public final class Broker: Sendable {
         await registry.finish(ticket)
         if let logFailure { throw logFailure }
         switch result {
-        case .success(let (outcome, (output, validation))):
+        case .success(let (outcome, finished)):
             let killedBy = killed ? (draining.load(ordering: .relaxed) ? "shutdown" : "task_ended") : nil
-            timing.sandbox -= validation
-            timing.validate = validation
-            let logStart = clock.now
-            try await logDurably(.callFinished(taskId: ticket.taskId, callId: ticket.callId, outcome: outcome, output: output, logRule: ticket.channel.rules.log))
-            timing.log += clock.now - logStart
+            timing.sandbox -= finished.validation + finished.logging
+            timing.validate = finished.validation
+            timing.log += finished.logging
+            if case .failure(let error) = finished.logged { throw Problem.logUnavailable(error) }
+            let output = finished.output
             if output.hasCanaryLeak { await respondToCanaryLeak(ticket) }
             timing.total = clock.now - start
             return CallEnvelope(
@@ -177,10 +186,6 @@ public final class Broker: Sendable {
     /// failed already, and a log that refuses this refuses the next decision too.
     private func note(_ event: AirlockAudit.LogEvent) {
         _ = try? log.appendBuffered(event)
-    }
-
-    private func logDurably(_ event: AirlockAudit.LogEvent) async throws(Problem) {
-        do { try await log.append(event) } catch { throw Problem.logUnavailable(error) }
     }
 
     /// Ends a task: revokes its token and kills its running calls.
@@ -235,4 +240,13 @@ public final class Broker: Sendable {
     }
 
     var isDraining: Bool { draining.load(ordering: .relaxed) }
+}
+
+/// What the slot's thread hands back after the tool: the validated output, and whether its
+/// `call.finished` record is durable.
+private struct FinishedCall: Sendable {
+    let output: OutputResult
+    let validation: Duration
+    let logged: Result<Void, LogError>
+    let logging: Duration
 }

@@ -20,10 +20,10 @@ public struct BrokerApplication<Context: BrokerRequestContextProtocol>: Applicat
 
     public var server: HTTPServerBuilder {
         let requestTimeout = TimeAmount.milliseconds(Int64(broker.limits.requestTimeout.value))
-        return .http1(
-            configuration: .init(
-                additionalChannelHandlers: [PeerCredentialsHandler(), RequestDeadline(timeout: requestTimeout)],
-                idleTimeout: .milliseconds(Int64(broker.limits.idleTimeout.value))))
+        let configuration = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [PeerCredentialsHandler(), RequestDeadline(timeout: requestTimeout)],
+            idleTimeout: .milliseconds(Int64(broker.limits.idleTimeout.value)))
+        return .http1(configuration: configuration)
     }
 
     /// For the router test harness, which runs `services` around each test (no server there).
