@@ -124,6 +124,65 @@ import Testing
         #expect(result.stdout.text == "&lt;b&gt;[REDACTED:aws_access_key]&lt;/b&gt;")
     }
 
+    /// `html` byte by byte, the plain way.
+    private static func escapedByteByByte(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.flatMap { byte -> [UInt8] in
+            switch byte {
+            case UInt8(ascii: "&"): Array("&amp;".utf8)
+            case UInt8(ascii: "<"): Array("&lt;".utf8)
+            case UInt8(ascii: ">"): Array("&gt;".utf8)
+            case UInt8(ascii: "\""): Array("&quot;".utf8)
+            case UInt8(ascii: "'"): Array("&#39;".utf8)
+            default: [byte]
+            }
+        }
+    }
+
+    /// `html` encodes the cut, redacted text where it lies, and large text as two halves: the
+    /// output must be the plain escaping of the text built in full, whatever sits at the middle
+    /// (half a character, a metacharacter, a placeholder, the truncation marker).
+    @Test func htmlInHalvesAndInPiecesIsTheTextEscapedInFull() {
+        var generator = SystemRandomNumberGenerator()
+        var split = Set<UInt8>()
+        for _ in 0..<2000 {
+            let (truncated, expected) = OutputTruncationTests.randomTruncatedText(using: &generator)
+            let escaped = Self.escapedByteByByte(expected)
+            #expect(TextSinks.html(truncated, split: true) == escaped)
+            #expect(TextSinks.html(truncated, split: false) == escaped)
+            #expect(TextSinks.html(expected, split: true) == escaped)
+            if expected.count > 1 { split.insert(expected[expected.count / 2]) }
+        }
+        // The middle has fallen on each kind of byte: continuation bytes, metacharacters, the rest.
+        for byte in Array("<&\"'>a[".utf8) + [0x80, 0xA9] { #expect(split.contains(byte), "the middle never fell on \(byte)") }
+    }
+
+    /// From 1 MiB on the channel encodes `html` on two threads and hashes the delivered bytes
+    /// while building the string: the content, the bytes and both digests must be those of the
+    /// plain way, with escapes, secrets and metacharacters around the middle.
+    @Test func largeHTMLOutputIsTheRedactedTextEscapedInFull() throws {
+        let line = Array("<a href=\"x?a=1&b='2'\">é 日本 😀 \u{1B}[31mred\u{1B}[0m key AKIAIOSFODNN7EXAMPLE</a>\n".utf8)
+        var bytes: [UInt8] = []
+        while bytes.count < (1 << 20) + 4096 {
+            // Lines of varying length, so the middle falls anywhere in one.
+            bytes += Array(repeating: UInt8(ascii: "-"), count: bytes.count % 7) + line
+        }
+        for maxBytes in [UInt64(4 << 20), UInt64(1 << 20) + 100] {
+            let rules = { (sink: OutputRules.Sink) in
+                OutputFixture.rules {
+                    $0.sink = sink
+                    $0.maxBytes = ByteCount(maxBytes)
+                }
+            }
+            let html = OutputFixture.run(bytes, rules: rules(.html))
+            let plain = try #require(OutputFixture.run(bytes, rules: rules(.sql)).stdout.content.objectValue?["value"]?.stringValue)
+            #expect(html.stdout.deliveredBytes == Self.escapedByteByByte(Array(plain.utf8)))
+            #expect(html.stdout.text.map { Array($0.utf8) } == html.stdout.deliveredBytes)
+            #expect(html.stdout.deliveredSHA256 == sha256Hex(html.stdout.deliveredBytes))
+            #expect(html.stdout.originalSHA256 == sha256Hex(bytes))
+            #expect(html.findings.contains { $0.detector == "aws_access_key" })
+        }
+    }
+
     /// The delivered string is built without validating its bytes again: it must be exactly them,
     /// with invalid input replaced, non-ASCII text, redaction and a cut inside a character.
     @Test(arguments: [OutputRules.Sink.model, .html, .markdown, .shell])

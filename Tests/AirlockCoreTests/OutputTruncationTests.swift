@@ -133,4 +133,58 @@ import Testing
             }
         }
     }
+
+    /// A random redacted text (placeholders of two lengths, some redacting matches, some not) cut
+    /// by a random `maxBytes`, `mode` and capture-limit note, and the bytes the old way of
+    /// building it gives: head, marker, tail, note.
+    static func randomTruncatedText(using generator: inout some RandomNumberGenerator) -> (TruncatedText, expected: [UInt8]) {
+        let rules = [
+            DetectorRule.literal(Array("x".utf8), name: "short", kind: .secret), DetectorRule.literal(Array("y".utf8), name: "flag", kind: .injection),
+            DetectorRule.literal(Array("z".utf8), name: "a_longer_detector_name", kind: .secret),
+        ]
+        let pieces = ["a", "b", "<", "&", "\"", "'", ">", "é", "日", "😀", "\n"].map { Array($0.utf8) }
+        var clean: [UInt8] = []
+        for _ in 0..<Int.random(in: 0...60, using: &generator) { clean += pieces.randomElement(using: &generator)! }
+        var matches: [DetectorMatch] = []
+        var position = 0
+        while position < clean.count, let start = (position..<clean.count).randomElement(using: &generator) {
+            // Matches start and end on character boundaries, as the scanner's do.
+            guard clean[start] & 0xC0 != 0x80 else { break }
+            var end = min(clean.count, start + Int.random(in: 1...6, using: &generator))
+            while end < clean.count, clean[end] & 0xC0 == 0x80 { end += 1 }
+            matches.append(DetectorMatch(rule: Int.random(in: 0...2, using: &generator), match: start..<end, redacted: start..<end))
+            position = end + Int.random(in: 0...3, using: &generator)
+        }
+        let text = RedactedText(clean: clean, matches: matches, rules: rules)
+        let maxBytes = Int.random(in: 0...text.count + 60, using: &generator)
+        let mode = [OutputRules.Truncation.head, .tail, .headAndTail].randomElement(using: &generator)!
+        let uncaptured = UInt64([0, 0, 7].randomElement(using: &generator)!)
+        let truncated = TruncatedText(text, maxBytes: maxBytes, mode: mode, uncaptured: uncaptured)
+        var expected: [UInt8] = []
+        text.append(0..<(truncated.dropped?.lowerBound ?? text.count), to: &expected)
+        if let dropped = truncated.dropped {
+            expected += TruncatedText.marker(omitting: dropped.count, mode: mode)
+            text.append(dropped.upperBound..<text.count, to: &expected)
+        }
+        if uncaptured > 0 { expected += Array("\n[airlock: the tool wrote 7 more bytes than the capture limit keeps]".utf8) }
+        return (truncated, expected)
+    }
+
+    /// The cut text is kept as parts and read in pieces: its bytes and every range of it must be
+    /// those of the text built in full.
+    @Test func theTruncatedTextReadsLikeTheTextBuiltInFull() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let (truncated, expected) = Self.randomTruncatedText(using: &generator)
+            #expect(truncated.count == expected.count)
+            #expect(truncated.bytes == expected)
+            for _ in 0..<10 {
+                let lower = Int.random(in: 0...expected.count, using: &generator)
+                let upper = Int.random(in: lower...expected.count, using: &generator)
+                var part: [UInt8] = []
+                truncated.forEachChunk(in: lower..<upper) { part += $0 }
+                #expect(part == Array(expected[lower..<upper]))
+            }
+        }
+    }
 }

@@ -33,18 +33,19 @@ public struct DeliveredStream: Sendable {
     /// The delivered text, for the sinks that deliver text.
     public var text: String? { content.stringValue }
 
-    /// `originalSHA256` is the digest of `original.bytes`, computed by the caller (possibly on
-    /// another thread while the stream was processed).
+    /// `originalSHA256` is the digest of `original.bytes`, and `deliveredSHA256` that of
+    /// `deliveredBytes` when the caller has it, each computed by the caller (possibly on another
+    /// thread while the stream was processed).
     init(
-        name: OutputStreamName, sink: OutputRules.Sink, content: JSONValue, deliveredBytes: [UInt8], original: CapturedStream,
-        originalSHA256: String, truncation: Truncation?
+        name: OutputStreamName, sink: OutputRules.Sink, content: JSONValue, deliveredBytes: [UInt8], deliveredSHA256: String? = nil,
+        original: CapturedStream, originalSHA256: String, truncation: Truncation?
     ) {
         self.name = name
         self.sink = sink
         self.content = content
         self.deliveredBytes = deliveredBytes
         self.originalSHA256 = originalSHA256
-        self.deliveredSHA256 = sha256Hex(deliveredBytes)
+        self.deliveredSHA256 = deliveredSHA256 ?? sha256Hex(deliveredBytes)
         self.capturedBytes = original.bytes.count
         self.totalBytes = original.totalBytes
         self.truncation = truncation

@@ -115,15 +115,15 @@ public struct OutputChannel: Sendable {
         let truncated = TruncatedText(redacted, maxBytes: Int(clamping: rules.maxBytes.bytes), mode: rules.truncate, uncaptured: uncaptured)
         let maps = [truncated.map, redacted.map, clean.map]
         findings += reporter.truncation(truncated, captured: captured, maps: Array(maps.dropFirst()))
-        let encoded = SinkEncoder.encode(truncated.bytes, sink: rules.sink, stream: name, tool: tool)
+        let encoded = SinkEncoder.encode(truncated, sink: rules.sink, stream: name, tool: tool)
         findings += encoded.neutralised.map { reporter.neutralised($0.range, detector: $0.detector, maps: maps) }
         var facts: DeliveredStream.Truncation?
         if truncated.dropped != nil || uncaptured > 0 {
             facts = .init(mode: rules.truncate, omittedBytes: truncated.dropped?.count ?? 0, uncapturedBytes: uncaptured)
         }
         let delivered = DeliveredStream(
-            name: name, sink: rules.sink, content: encoded.content, deliveredBytes: encoded.bytes, original: captured,
-            originalSHA256: originalDigest(), truncation: facts)
+            name: name, sink: rules.sink, content: encoded.content, deliveredBytes: encoded.bytes, deliveredSHA256: encoded.sha256,
+            original: captured, originalSHA256: originalDigest(), truncation: facts)
         return StreamResult(delivered: delivered, findings: findings, omitted: clean.omittedEvents, rejection: nil)
     }
 

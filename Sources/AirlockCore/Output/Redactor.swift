@@ -51,6 +51,12 @@ struct RedactedText {
 
     /// Appends the redacted text's `range` to `output`.
     func append(_ range: Range<Int>, to output: inout [UInt8]) {
+        forEachChunk(in: range) { output.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the redacted text's `range`, in order, in pieces of the clean text and of
+    /// placeholders: the text is read where it lies, never copied.
+    func forEachChunk(in range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var offset = range.lowerBound
         var k = replacements(before: offset + 1)
         if k > 0, offset < placeholders[k - 1].upperBound { k -= 1 }
@@ -61,12 +67,14 @@ struct RedactedText {
                 if offset < placeholder.lowerBound {
                     let end = min(placeholder.lowerBound, range.upperBound)
                     let source = k > 0 ? replaced[k - 1].source.upperBound + offset - placeholders[k - 1].upperBound : offset
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: clean[source..<source + end - offset]))
+                    body(UnsafeBufferPointer(rebasing: clean[source..<source + end - offset]))
                     offset = end
                 }
                 guard k < placeholders.count, offset < range.upperBound else { break }
                 let end = min(placeholder.upperBound, range.upperBound)
-                output.append(contentsOf: replaced[k].placeholder[(offset - placeholder.lowerBound)..<(end - placeholder.lowerBound)])
+                replaced[k].placeholder.withUnsafeBufferPointer { bytes in
+                    body(UnsafeBufferPointer(rebasing: bytes[(offset - placeholder.lowerBound)..<(end - placeholder.lowerBound)]))
+                }
                 offset = end
                 k += 1
             }

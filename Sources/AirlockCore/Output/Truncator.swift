@@ -1,21 +1,41 @@
 /// Cuts redacted text to `maxBytes`, keeping the head, the tail or both, with a marker that says
 /// how many bytes were left out. A cut never falls inside a UTF-8 sequence or a placeholder, and
 /// the marker counts toward `maxBytes`.
-struct TruncatedText {
-    var bytes: [UInt8]
+///
+/// The cut text is not built here either: it is a list of parts (ranges of the redacted text, the
+/// marker, the capture-limit note) that a sink reads in place, or `bytes` copies once.
+struct TruncatedText: ByteChunks {
     /// Delivered offsets back to redacted-text offsets.
     var map = OffsetMap()
     /// The redacted-text range left out, if any.
     var dropped: Range<Int>?
     /// Bytes the tool wrote past the sandbox's capture cap (never seen here).
     var uncaptured: UInt64
+    /// The text's length.
+    let count: Int
+    private let text: RedactedText
+    /// The text, in order: ranges of the redacted text, and the bytes added between and after them.
+    private var parts: [Part] = []
+
+    private enum Part {
+        case kept(Range<Int>)
+        case added([UInt8])
+
+        var count: Int {
+            switch self {
+            case .kept(let range): range.count
+            case .added(let bytes): bytes.count
+            }
+        }
+    }
 
     init(_ text: RedactedText, maxBytes: Int, mode: OutputRules.Truncation, uncaptured: UInt64) {
+        self.text = text
         self.uncaptured = uncaptured
         let suffix: [UInt8] = uncaptured > 0 ? Array("\n[airlock: the tool wrote \(uncaptured) more bytes than the capture limit keeps]".utf8) : []
         guard text.count + suffix.count > maxBytes else {
-            // The clean text itself, not a copy, when nothing was redacted or added.
-            bytes = suffix.isEmpty ? text.bytes : text.bytes + suffix
+            parts = [.kept(0..<text.count), .added(suffix)]
+            count = text.count + suffix.count
             if !suffix.isEmpty { map.replace(derived: text.count, source: text.count..<text.count) }
             return
         }
@@ -27,17 +47,38 @@ struct TruncatedText {
         (head, tail) = Self.cuts(text, budget: budget, mode: mode)
         marker = Self.marker(omitting: tail - head, mode: mode)
         dropped = head..<tail
-        bytes = []
-        bytes.reserveCapacity(head + marker.count + text.count - tail + suffix.count)
-        text.append(0..<head, to: &bytes)
-        bytes += marker
-        text.append(tail..<text.count, to: &bytes)
-        bytes += suffix
+        parts = [.kept(0..<head), .added(marker), .kept(tail..<text.count), .added(suffix)]
+        count = head + marker.count + text.count - tail + suffix.count
         map.replace(derived: head, source: head..<tail)
         map.copy(derived: head + marker.count, source: tail)
         if !suffix.isEmpty {
             let end = text.count
             map.replace(derived: head + marker.count + (end - tail), source: end..<end)
+        }
+    }
+
+    /// The whole text: the clean text itself, not a copy, when nothing was redacted, cut or added.
+    var bytes: [UInt8] {
+        if count == text.count, dropped == nil { return text.bytes }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        forEachChunk(in: 0..<count) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    func forEachChunk(in range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var start = 0
+        for part in parts {
+            let end = start + part.count
+            let lower = max(start, range.lowerBound)
+            let upper = min(end, range.upperBound)
+            if lower < upper {
+                switch part {
+                case .kept(let kept): text.forEachChunk(in: kept.lowerBound + lower - start..<kept.lowerBound + upper - start, body)
+                case .added(let bytes): bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lower - start..<upper - start])) }
+                }
+            }
+            start = end
         }
     }
 

@@ -1,36 +1,62 @@
+/// Bytes read in contiguous pieces, in order: the text a sink encodes is not always one array.
+protocol ByteChunks: Sendable {
+    var count: Int { get }
+    /// Calls `body` with the bytes of `range`, in order, in one or more pieces.
+    func forEachChunk(in range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> Void)
+}
+
+extension [UInt8]: ByteChunks {
+    func forEachChunk(in range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+}
+
 /// The last stage: the redacted, truncated text encoded for where it is going.
 enum SinkEncoder {
     struct Encoded {
         var content: JSONValue
         var bytes: [UInt8]
+        /// SHA-256 (lowercase hex) of `bytes`.
+        var sha256: String
         /// What the sink changed so it cannot act, in the sink's input offsets.
         var neutralised: [(range: Range<Int>, detector: String)]
     }
 
-    static func encode(_ text: [UInt8], sink: OutputRules.Sink, stream: OutputStreamName, tool: String?) -> Encoded {
+    /// `html` reads the text where it lies; the other sinks read it copied into one array.
+    static func encode(_ text: TruncatedText, sink: OutputRules.Sink, stream: OutputStreamName, tool: String?) -> Encoded {
         switch sink {
         case .model:
-            let (bytes, tags) = TextSinks.model(text, stream: stream.rawValue, tool: tool)
+            let (bytes, tags) = TextSinks.model(text.bytes, stream: stream.rawValue, tool: tool)
             return textual(bytes, tags.map { ($0, "frame_delimiter") })
         case .html: return textual(TextSinks.html(text), [])
-        case .shell: return textual(TextSinks.shell(text), [])
+        case .shell: return textual(TextSinks.shell(text.bytes), [])
         case .markdown:
-            let (bytes, changed) = MarkdownSink.neutralise(text)
+            let (bytes, changed) = MarkdownSink.neutralise(text.bytes)
             return textual(bytes, changed.map { ($0.range, $0.detector) })
         case .sql:
             // A bound parameter: the caller passes `value` to a prepared statement's placeholder;
             // the text is never spliced into SQL.
-            let content = JSONValue.object(["type": .string("text"), "value": .string(String(decoding: text, as: UTF8.self))])
-            return Encoded(content: content, bytes: JSONSerializer.serialize(content), neutralised: [])
+            let content = JSONValue.object(["type": .string("text"), "value": .string(String(decoding: text.bytes, as: UTF8.self))])
+            return serialized(content)
         case .json:
             // Text (stderr, or stdout with `format: text`) becomes one JSON string.
-            let content = JSONValue.string(String(decoding: text, as: UTF8.self))
-            return Encoded(content: content, bytes: JSONSerializer.serialize(content), neutralised: [])
+            let content = JSONValue.string(String(decoding: text.bytes, as: UTF8.self))
+            return serialized(content)
         }
     }
 
+    private static func serialized(_ content: JSONValue) -> Encoded {
+        let bytes = JSONSerializer.serialize(content)
+        return Encoded(content: content, bytes: bytes, sha256: sha256Hex(bytes), neutralised: [])
+    }
+
+    /// From `OutputChannel.concurrentDigestBytes` on, the digest is computed on a second thread
+    /// while the `String` is built.
     private static func textual(_ bytes: [UInt8], _ neutralised: [(Range<Int>, String)]) -> Encoded {
-        Encoded(content: .string(knownValidString(bytes)), bytes: bytes, neutralised: neutralised.map { (range: $0.0, detector: $0.1) })
+        let digest = bytes.count >= OutputChannel.concurrentDigestBytes ? ConcurrentValue { sha256Hex(bytes) } : nil
+        let content = JSONValue.string(knownValidString(bytes))
+        return Encoded(
+            content: content, bytes: bytes, sha256: digest?.value() ?? sha256Hex(bytes), neutralised: neutralised.map { (range: $0.0, detector: $0.1) })
     }
 
     /// The `String` of `bytes` without checking them again, which for large output costs as much

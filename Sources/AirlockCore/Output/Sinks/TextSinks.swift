@@ -1,33 +1,91 @@
+import Dispatch
+
 /// The sinks that only escape: `html`, `shell` and `model`'s frame.
 enum TextSinks {
     /// `&`, `<`, `>`, `"` and `'` as character references, so the text can sit in an element or
     /// a quoted attribute without opening a tag, an attribute or a script.
-    static func html(_ text: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.count + text.count / 8)
-        text.withUnsafeBufferPointer { input in
-            // Runs of ordinary bytes are copied whole; only the five metacharacters are rewritten.
-            var runStart = 0
-            var index = 0
-            while true {
-                index = nextHTMLMetacharacter(input, from: index)
-                guard index < input.count else { break }
-                let entity: [UInt8]
-                switch input[index] {
-                case UInt8(ascii: "&"): entity = Entities.ampersand
-                case UInt8(ascii: "<"): entity = Entities.lessThan
-                case UInt8(ascii: ">"): entity = Entities.greaterThan
-                case UInt8(ascii: "\""): entity = Entities.quote
-                default: entity = Entities.apostrophe
-                }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<index]))
-                output.append(contentsOf: entity)
-                index += 1
-                runStart = index
+    ///
+    /// Each byte is encoded on its own, so the text may be cut anywhere (inside a UTF-8 sequence
+    /// too) and the pieces encoded apart: the output's length is counted first, then each piece is
+    /// written straight to its place. From `splitBytes` on, the two halves are counted and
+    /// written on two threads.
+    static func html(_ text: some ByteChunks) -> [UInt8] {
+        html(text, split: text.count >= splitBytes)
+    }
+
+    /// `split: false` always encodes in one piece (tests compare the two).
+    static func html(_ text: some ByteChunks, split: Bool) -> [UInt8] {
+        let middle = text.count / 2
+        let halves = split ? [0..<middle, middle..<text.count] : [0..<text.count]
+        var lengths = [Int](repeating: 0, count: halves.count)
+        lengths.withUnsafeMutableBufferPointer { lengths in
+            // Each thread writes its own element.
+            nonisolated(unsafe) let lengths = lengths
+            inHalves(halves.count) { half in
+                var length = 0
+                text.forEachChunk(in: halves[half]) { length += htmlLength($0) }
+                lengths[half] = length
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart...]))
         }
-        return output
+        let total = lengths.reduce(0, +)
+        guard total > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
+            // Each thread writes its own part.
+            nonisolated(unsafe) let output = output
+            inHalves(halves.count) { [lengths] half in
+                var cursor = output.baseAddress! + (half == 0 ? 0 : lengths[0])
+                text.forEachChunk(in: halves[half]) { cursor = writeHTML($0, to: cursor) }
+            }
+            initialized = total
+        }
+    }
+
+    /// From this size on, `html` encodes two halves on two threads.
+    static let splitBytes = DetectorScanner.splitBytes
+
+    /// Runs `body` for each of `count` (1 or 2) halves: two on two threads.
+    private static func inHalves(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+    }
+
+    /// The length of `text` HTML-escaped.
+    private static func htmlLength(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        var length = text.count
+        var index = nextHTMLMetacharacter(text, from: 0)
+        while index < text.count {
+            length += entity(text[index]).utf8CodeUnitCount - 1
+            index = nextHTMLMetacharacter(text, from: index + 1)
+        }
+        return length
+    }
+
+    /// Writes `text` HTML-escaped at `output`; returns the end of what it wrote. Runs of ordinary
+    /// bytes are copied whole; only the five metacharacters are rewritten.
+    private static func writeHTML(_ text: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        guard let base = text.baseAddress else { return output }
+        var cursor = output
+        var runStart = 0
+        while true {
+            let index = nextHTMLMetacharacter(text, from: runStart)
+            cursor.initialize(from: base + runStart, count: index - runStart)
+            cursor += index - runStart
+            guard index < text.count else { return cursor }
+            let entity = entity(text[index])
+            cursor.initialize(from: entity.utf8Start, count: entity.utf8CodeUnitCount)
+            cursor += entity.utf8CodeUnitCount
+            runStart = index + 1
+        }
+    }
+
+    /// The character reference `html` writes for one of the five metacharacters.
+    static func entity(_ byte: UInt8) -> StaticString {
+        switch byte {
+        case UInt8(ascii: "&"): "&amp;"
+        case UInt8(ascii: "<"): "&lt;"
+        case UInt8(ascii: ">"): "&gt;"
+        case UInt8(ascii: "\""): "&quot;"
+        default: "&#39;"
+        }
     }
 
     /// The first index at or after `start` holding `&`, `<`, `>`, `"` or `'`, or the count. Eight
@@ -56,13 +114,9 @@ enum TextSinks {
         return index
     }
 
-    /// The character references `html` writes (and `markdown` for `<`).
+    /// The character reference for `<`, as `markdown` writes it too.
     enum Entities {
-        static let ampersand = Array("&amp;".utf8)
         static let lessThan = Array("&lt;".utf8)
-        static let greaterThan = Array("&gt;".utf8)
-        static let quote = Array("&quot;".utf8)
-        static let apostrophe = Array("&#39;".utf8)
     }
 
     private static let quotedApostrophe = Array("'\\''".utf8)
