@@ -183,6 +183,19 @@ import Testing
         }
     }
 
+    /// A buffer advised to be backed by huge pages is an ordinary empty array with the room asked
+    /// for, above the threshold and below it.
+    @Test func aHugePageBufferHoldsWhatIsWrittenToIt() {
+        for capacity in [0, 100, HugePages.minimumBytes + 12345] {
+            var bytes = HugePages.bytes(capacity: capacity)
+            #expect(bytes.isEmpty && bytes.capacity >= capacity)
+            bytes += (0..<capacity).lazy.map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            #expect(bytes.count == capacity)
+            #expect(bytes.last == (capacity == 0 ? nil : UInt8(truncatingIfNeeded: (capacity - 1) &* 31)))
+            #expect(capacity == 0 || bytes[capacity / 2] == UInt8(truncatingIfNeeded: (capacity / 2) &* 31))
+        }
+    }
+
     /// The delivered string is built without validating its bytes again: it must be exactly them,
     /// with invalid input replaced, non-ASCII text, redaction and a cut inside a character.
     @Test(arguments: [OutputRules.Sink.model, .html, .markdown, .shell])

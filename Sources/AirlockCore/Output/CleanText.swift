@@ -8,7 +8,10 @@ struct CleanText {
     var events: [Event] = []
     /// Frequent, individually uninteresting removals (CSI such as colours, lone ESC, C0 and C1
     /// controls): the first occurrence and how many there were, per kind.
-    var tallies: [String: Tally] = [:]
+    var tallies: [String: Tally] { Dictionary(uniqueKeysWithValues: tallied.map { ($0.detector, $0.tally) }) }
+    /// The same, in the order the kinds first occurred: a handful, found by comparing names
+    /// rather than hashing them for each removal.
+    private var tallied: [(detector: String, tally: Tally)] = []
     /// Events past `maxEvents`, counted but not kept.
     var omittedEvents = 0
     /// With `encoding: reject`, the original offset of the first byte that is not UTF-8.
@@ -36,10 +39,10 @@ struct CleanText {
     }
 
     mutating func tally(_ detector: String, _ range: Range<Int>) {
-        if tallies[detector] != nil {
-            tallies[detector]!.count += 1
+        if let kind = tallied.firstIndex(where: { $0.detector == detector }) {
+            tallied[kind].tally.count += 1
         } else {
-            tallies[detector] = Tally(first: range, count: 1)
+            tallied.append((detector, Tally(first: range, count: 1)))
         }
     }
 }

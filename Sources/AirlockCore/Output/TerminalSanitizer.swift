@@ -26,7 +26,7 @@ private struct SanitizerPass {
     init(input: UnsafeBufferPointer<UInt8>, rejectInvalidUTF8: Bool) {
         self.input = input
         self.rejectInvalidUTF8 = rejectInvalidUTF8
-        result.bytes.reserveCapacity(input.count)
+        result.bytes = HugePages.bytes(capacity: input.count)
     }
 
     mutating func run() {

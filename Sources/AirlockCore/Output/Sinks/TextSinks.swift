@@ -30,6 +30,7 @@ enum TextSinks {
         let total = lengths.reduce(0, +)
         guard total > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
+            HugePages.advise(output)
             // Each thread writes its own part.
             nonisolated(unsafe) let output = output
             inHalves(halves.count) { [lengths] half in
