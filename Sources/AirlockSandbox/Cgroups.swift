@@ -72,6 +72,8 @@ final class SlotCgroup: @unchecked Sendable {
     let directories: [String]
     /// Open descriptors the child writes "0" to, one per hierarchy (see `joinFile`).
     private(set) var procsDescriptors: [Int32] = []
+    /// What is read after every call, kept open for the slot's life (see `CounterFiles`).
+    private var files = CounterFiles()
     private var appliedMemory: UInt64?
     private var appliedProcesses: UInt64?
     private var lastOOMKills: UInt64 = 0
@@ -84,6 +86,7 @@ final class SlotCgroup: @unchecked Sendable {
             try Host.makeDirectories(directory, mode: 0o755)
             procsDescriptors.append(try Host.openForWriting(directory + "/" + Self.joinFile(layout)))
         }
+        files = try CounterFiles(layout: layout, directories: directories)
         let counters = readCounters()
         lastOOMKills = counters.oomKills
         lastPidsHits = counters.pidsLimitHits
@@ -131,16 +134,13 @@ final class SlotCgroup: @unchecked Sendable {
         reading.pidsLimitHits = counters.pidsLimitHits &- lastPidsHits
         lastOOMKills = counters.oomKills
         lastPidsHits = counters.pidsLimitHits
-        switch layout {
-        case .v2:
-            reading.peakMemory = readNumber(directories[0] + "/memory.peak")
-            // memory.peak is reset per open file description since 6.12; writing resets ours.
-            try? Host.writeFile(directories[0] + "/memory.peak", "0")
-        case .v1:
-            reading.peakMemory = readNumber(directories[0] + "/memory.max_usage_in_bytes")
-            try Host.writeFile(directories[0] + "/memory.max_usage_in_bytes", "0")
-        case .unavailable:
-            break
+        if let peak = files.peak {
+            reading.peakMemory = UInt64((try? peak.read())?.split(separator: "\n").first ?? "")
+            switch layout {
+            case .v2: try? peak.write("0")  // memory.peak: where a kernel cannot reset it, it keeps rising
+            case .v1: try peak.write("0")
+            case .unavailable: break
+            }
         }
         return reading
     }
@@ -148,39 +148,27 @@ final class SlotCgroup: @unchecked Sendable {
     /// A PID namespace dies with its first process, but the kernel detaches exiting tasks from
     /// the cgroup a moment later; a call is done only when its group is truly empty.
     private func waitUntilEmpty() throws(SandboxError) {
-        for directory in directories {
+        for procs in files.procs {
             var attempts = 0
-            while let procs = try? Host.readFile(directory + "/cgroup.procs"), !procs.isEmpty {
+            while let listed = try? procs.read(), !listed.isEmpty {
                 attempts += 1
-                if attempts > 2000 { throw .hostFailed(step: "cgroup \(directory) still has processes", errno: EBUSY) }
+                if attempts > 2000 { throw .hostFailed(step: "cgroup \(procs.path) still has processes", errno: EBUSY) }
                 usleep(500)
             }
         }
     }
 
     private func readCounters() -> (oomKills: UInt64, pidsLimitHits: UInt64) {
-        switch layout {
-        case .v2(_):
-            return (field("oom_kill", in: directories[0] + "/memory.events"), field("max", in: directories[0] + "/pids.events"))
-        case .v1:
-            return (field("oom_kill", in: directories[0] + "/memory.oom_control"), field("max", in: directories[1] + "/pids.events"))
-        case .unavailable:
-            return (0, 0)
-        }
+        (Self.field("oom_kill", in: files.oomEvents), Self.field("max", in: files.pidsEvents))
     }
 
-    private func field(_ name: String, in file: String) -> UInt64 {
-        guard let text = try? Host.readFile(file) else { return 0 }
+    private static func field(_ name: String, in file: OpenFile?) -> UInt64 {
+        guard let text = try? file?.read() else { return 0 }
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
             if parts.count == 2, parts[0] == name, let n = UInt64(parts[1]) { return n }
         }
         return 0
-    }
-
-    private func readNumber(_ file: String) -> UInt64? {
-        guard let text = try? Host.readFile(file) else { return nil }
-        return UInt64(text.split(separator: "\n").first ?? "")
     }
 
     /// SIGKILL to every process in the group: `cgroup.kill` on v2 (one write, no process can fork
@@ -203,6 +191,57 @@ final class SlotCgroup: @unchecked Sendable {
     func remove() {
         for fd in procsDescriptors { close(fd) }
         procsDescriptors = []
+        files.close()
         for directory in directories { try? Host.removeDirectory(directory) }
+    }
+}
+
+/// A cgroup file kept open and read again from its start (or written) each time.
+private struct OpenFile {
+    let fd: Int32
+    let path: String
+
+    init(_ path: String, flags: Int32) throws(SandboxError) {
+        self.path = path
+        fd = try Host.open(path, flags: flags)
+    }
+
+    func read() throws(SandboxError) -> String { try Host.reread(fd, path: path) }
+    func write(_ text: String) throws(SandboxError) { try Host.rewrite(fd, text, path: path) }
+}
+
+/// The files `finishCall` reads after every call, opened once: each call then costs a `pread`
+/// per file instead of an open, a read into a fresh buffer and a close. On v2, `memory.peak` is
+/// also per open file since Linux 6.12: writing through this descriptor resets the peak that
+/// this descriptor reports, so each reading is the call's own.
+private struct CounterFiles {
+    /// `cgroup.procs` of each hierarchy: empty once the call's processes are gone.
+    var procs: [OpenFile] = []
+    var oomEvents: OpenFile?
+    var pidsEvents: OpenFile?
+    /// The peak memory counter, reset after each reading.
+    var peak: OpenFile?
+
+    init() {}
+
+    init(layout: CgroupLayout, directories: [String]) throws(SandboxError) {
+        procs = try directories.map { directory throws(SandboxError) in try OpenFile(directory + "/cgroup.procs", flags: O_RDONLY) }
+        switch layout {
+        case .v2:
+            oomEvents = try OpenFile(directories[0] + "/memory.events", flags: O_RDONLY)
+            pidsEvents = try OpenFile(directories[0] + "/pids.events", flags: O_RDONLY)
+            peak = try? OpenFile(directories[0] + "/memory.peak", flags: O_RDWR)
+        case .v1:
+            oomEvents = try OpenFile(directories[0] + "/memory.oom_control", flags: O_RDONLY)
+            pidsEvents = try OpenFile(directories[1] + "/pids.events", flags: O_RDONLY)
+            peak = try OpenFile(directories[0] + "/memory.max_usage_in_bytes", flags: O_RDWR)
+        case .unavailable:
+            break
+        }
+    }
+
+    mutating func close() {
+        for file in procs + [oomEvents, pidsEvents, peak].compactMap({ $0 }) { Glibc.close(file.fd) }
+        self = CounterFiles()
     }
 }

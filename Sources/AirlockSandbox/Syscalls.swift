@@ -37,6 +37,39 @@ enum Host {
         }
     }
 
+    static func open(_ path: String, flags: Int32) throws(SandboxError) -> Int32 {
+        let fd = cconfine_open_cloexec(path, flags)
+        guard fd >= 0 else { throw .hostFailed(step: "open \(path)", errno: errno) }
+        return fd
+    }
+
+    /// A small file kept open (a cgroup's counters), read again from its start: up to `limit`
+    /// bytes, which is all a caller looking at the first lines needs.
+    static func reread(_ fd: Int32, path: String, limit: Int = 4096) throws(SandboxError) -> String {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: limit) { buffer throws(SandboxError) -> String in
+            var count = 0
+            while count < limit {
+                let n = pread(fd, buffer.baseAddress! + count, limit - count, off_t(count))
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { throw .hostFailed(step: "read \(path)", errno: errno) }
+                if n == 0 { break }
+                count += n
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
+    }
+
+    /// Writes `text` to a file kept open (one `write`, as a cgroup file expects).
+    static func rewrite(_ fd: Int32, _ text: String, path: String) throws(SandboxError) {
+        let bytes = Array(text.utf8)
+        while true {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress!, bytes.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n == bytes.count else { throw .hostFailed(step: "write `\(text)` to \(path)", errno: n < 0 ? errno : EIO) }
+            return
+        }
+    }
+
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SandboxError) {
@@ -61,9 +94,7 @@ enum Host {
     }
 
     static func openForWriting(_ path: String) throws(SandboxError) -> Int32 {
-        let fd = cconfine_open_cloexec(path, O_WRONLY)
-        guard fd >= 0 else { throw .hostFailed(step: "open \(path)", errno: errno) }
-        return fd
+        try open(path, flags: O_WRONLY)
     }
 
     static func listDirectory(_ path: String) -> [String] {
@@ -83,7 +114,7 @@ enum Host {
     /// creates can land on them: the child relies on it when it installs stdio.
     static func ensureStandardDescriptors() {
         for fd in Int32(0)...2 where fcntl(fd, F_GETFD) < 0 {
-            _ = open("/dev/null", O_RDWR)
+            _ = Glibc.open("/dev/null", O_RDWR)
         }
     }
 }

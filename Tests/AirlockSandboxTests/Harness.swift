@@ -69,6 +69,18 @@ enum Harness {
         return try sandbox.run(job, seccomp: seccomp, in: slot)
     }
 
+    /// Runs the jobs one after another in one slot, as a broker runs its calls.
+    static func runInOneSlot(_ jobs: [JobSpec], seccomp: SeccompProgram? = Harness.defaultSeccomp) throws -> [Outcome] {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        let base = SlotConfiguration.defaultUIDBase + 100_000 + UInt32(getpid() % 1000) * 1000 + UInt32(n % 1000)
+        let pool = try SlotPool(SlotConfiguration(count: 1, uidBase: base, cgroupName: "airlock-test-\(getpid())-\(n)"))
+        defer { pool.shutdown() }
+        let sandbox = try Sandbox()
+        let slot = pool.tryAcquire()!
+        defer { pool.release(slot) }
+        return try jobs.map { job throws(SandboxError) in try sandbox.run(job, seccomp: seccomp, in: slot) }
+    }
+
     static func probeJob(_ arguments: [String], limits: Limits = .defaults, extraBinds: [FilesystemView.Bind] = [], workspace: FilesystemView.Bind? = nil, stdin: [UInt8] = []) -> JobSpec {
         var view = defaultView
         view.binds.append(FilesystemView.Bind(source: probePath, target: probeTarget))

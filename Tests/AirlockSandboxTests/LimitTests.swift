@@ -33,6 +33,20 @@ import Testing
         #expect(outcome.usage.peakMemoryBytes >= ByteCount.mib(60).bytes)
     }
 
+    /// Each call's peak memory is its own: the slot's counter is reset after every reading.
+    @Test func peakMemoryIsPerCallInAReusedSlot() throws {
+        let limits = Limits.defaults.with { $0.memory = .mib(256); $0.addressSpace = .gib(4) }
+        let outcomes = try Harness.runInOneSlot([
+            Harness.probeJob(["membomb", "48"], limits: limits), Harness.probeJob(["hostname"], limits: limits),
+            Harness.probeJob(["membomb", "24"], limits: limits),
+        ])
+        #expect(outcomes.map(\.termination) == [.exited(code: 0), .exited(code: 0), .exited(code: 0)])
+        let peaks = outcomes.map(\.usage.peakMemoryBytes)
+        #expect(peaks[0] >= ByteCount.mib(48).bytes, "\(peaks)")
+        #expect(peaks[1] < ByteCount.mib(16).bytes, "the second call reported the first call's peak: \(peaks)")
+        #expect(peaks[2] >= ByteCount.mib(24).bytes && peaks[2] < ByteCount.mib(40).bytes, "\(peaks)")
+    }
+
     @Test func addressSpaceLimitRefusesHugeAllocation() throws {
         let limits = Limits.defaults.with { $0.memory = .gib(1); $0.addressSpace = .mib(128) }
         let outcome = try Harness.probe("membomb", "512", limits: limits)
