@@ -10,18 +10,7 @@ import Testing
     @Test func concurrentAppendersShareFsyncs() async throws {
         let fixture = LogFixture()
         let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
-        let seqs = try await withThrowingTaskGroup(of: [UInt64].self) { group in
-            for writer in 0..<8 {
-                group.addTask {
-                    var mine: [UInt64] = []
-                    for n in 0..<100 { mine.append(try await log.append(LogFixture.event(writer * 1000 + n)).seq) }
-                    return mine
-                }
-            }
-            var all: [UInt64] = []
-            for try await mine in group { all += mine }
-            return all
-        }
+        let seqs = try await Self.appendConcurrently(to: log, writers: 0..<8)
         let syncs = log.syncCount
         try await log.close()
         #expect(Set(seqs).count == 800)
@@ -47,8 +36,21 @@ import Testing
             }
         }
         threads.forEach { $0.start() }
-        let asyncSeqs = try await withThrowingTaskGroup(of: [UInt64].self) { group in
-            for writer in 4..<8 {
+        let asyncSeqs = try await Self.appendConcurrently(to: log, writers: 4..<8)
+        while blocking.withLock({ $0.count }) < 400 { try await Task.sleep(for: .milliseconds(5)) }
+        let syncs = log.syncCount
+        try await log.close()
+        #expect(Set(blocking.withLock { $0 } + asyncSeqs).count == 800)
+        #expect(notDurable.load(ordering: .relaxed) == 0, "a blocking append returned before its record could be read back")
+        #expect(syncs < 800, "every durable append got its own fsync: \(syncs)")
+        let report = try fixture.verify()
+        #expect(report.isValid, "\(String(describing: report.problem))")
+    }
+
+    /// 100 durable appends from each of `writers`, as concurrent tasks; their seqs.
+    private static func appendConcurrently(to log: ExecutionLog, writers: Range<Int>) async throws -> [UInt64] {
+        try await withThrowingTaskGroup(of: [UInt64].self) { group in
+            for writer in writers {
                 group.addTask {
                     var mine: [UInt64] = []
                     for n in 0..<100 { mine.append(try await log.append(LogFixture.event(writer * 1000 + n)).seq) }
@@ -59,14 +61,6 @@ import Testing
             for try await mine in group { all += mine }
             return all
         }
-        while blocking.withLock({ $0.count }) < 400 { try await Task.sleep(for: .milliseconds(5)) }
-        let syncs = log.syncCount
-        try await log.close()
-        #expect(Set(blocking.withLock { $0 } + asyncSeqs).count == 800)
-        #expect(notDurable.load(ordering: .relaxed) == 0, "a blocking append returned before its record could be read back")
-        #expect(syncs < 800, "every durable append got its own fsync: \(syncs)")
-        let report = try fixture.verify()
-        #expect(report.isValid, "\(String(describing: report.problem))")
     }
 
     /// A blocking append on a log whose disk fails throws, and so does every append after it.
