@@ -32,7 +32,9 @@ public struct Sandbox: Sendable {
     public func refreshViews() { templates.invalidate() }
 
     /// Runs `job` in `slot` and reports what happened. Throws only when the sandbox could not be
-    /// set up; then the tool has not run.
+    /// set up; then the tool has not run. The child's mount namespace outlives it until
+    /// `slot.tearDownHeldNamespace()` (or the slot's next call, or the pool's shutdown): a caller
+    /// that answers someone tears it down after answering.
     ///
     /// With a `gate` (the read end of a pipe), the child sets everything up, drops its
     /// privileges and then waits for one byte on it before it closes its descriptors, applies
@@ -51,6 +53,7 @@ public struct Sandbox: Sendable {
         let deadline = start + job.limits.wallTime.value * 1_000_000
         let spawned = try spawn(job, view: view, seccomp: seccomp, slot: slot, pipes: pipes, gate: gate ?? -1)
         pipes.closeChildEnds()
+        slot.holdMountNamespace(of: spawned.pid)
         let listener = seccomp?.usesNotify == true ? cconfine_receive_fd(slot.handoff.0) : -1
 
         var s = cconfine_supervision()

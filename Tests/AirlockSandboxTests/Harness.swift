@@ -69,8 +69,9 @@ enum Harness {
         return try sandbox.run(job, seccomp: seccomp, in: slot)
     }
 
-    /// Runs the jobs one after another in one slot, as a broker runs its calls.
-    static func runInOneSlot(_ jobs: [JobSpec], seccomp: SeccompProgram? = Harness.defaultSeccomp) throws -> [Outcome] {
+    /// Runs the jobs one after another in one slot, as a broker runs its calls; `afterEach` sees
+    /// the slot after each call.
+    static func runInOneSlot(_ jobs: [JobSpec], seccomp: SeccompProgram? = Harness.defaultSeccomp, afterEach: (Slot) -> Void = { _ in }) throws -> [Outcome] {
         let n = counter.add(1, ordering: .relaxed).newValue
         let base = SlotConfiguration.defaultUIDBase + 100_000 + UInt32(getpid() % 1000) * 1000 + UInt32(n % 1000)
         let pool = try SlotPool(SlotConfiguration(count: 1, uidBase: base, cgroupName: "airlock-test-\(getpid())-\(n)"))
@@ -78,7 +79,11 @@ enum Harness {
         let sandbox = try Sandbox()
         let slot = pool.tryAcquire()!
         defer { pool.release(slot) }
-        return try jobs.map { job throws(SandboxError) in try sandbox.run(job, seccomp: seccomp, in: slot) }
+        return try jobs.map { job throws(SandboxError) in
+            let outcome = try sandbox.run(job, seccomp: seccomp, in: slot)
+            afterEach(slot)
+            return outcome
+        }
     }
 
     static func probeJob(_ arguments: [String], limits: Limits = .defaults, extraBinds: [FilesystemView.Bind] = [], workspace: FilesystemView.Bind? = nil, stdin: [UInt8] = []) -> JobSpec {

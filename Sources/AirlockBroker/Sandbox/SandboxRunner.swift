@@ -49,6 +49,8 @@ final class SandboxRunner: Sendable {
                     return (outcome, validate(outcome))
                 }
                 continuation.resume(returning: result)
+                // The call is answered without waiting for its mounts to go.
+                slot.tearDownHeldNamespace()
             }
         }
         let killed = running.withLock { $0.removeValue(forKey: slot.index) ?? false }
