@@ -1,6 +1,7 @@
 import HummingbirdCore
 import Logging
 import NIOCore
+import Synchronization
 
 /// Serves each connection with its tasks preferring the connection's own event loop, so a
 /// request's handler runs on the thread that read the request, and its answer is written from
@@ -19,7 +20,7 @@ struct EventLoopBoundChannel<Inner: ServerChildChannel>: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
-        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+        await withTaskExecutorPreference(EventLoopTaskExecutor.of(value.channel.eventLoop)) {
             await inner.handle(value: value, logger: logger)
         }
     }
@@ -29,7 +30,22 @@ struct EventLoopBoundChannel<Inner: ServerChildChannel>: ServerChildChannel {
 final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
-    init(_ eventLoop: any EventLoop) {
+    private static let executors = Mutex<[ObjectIdentifier: EventLoopTaskExecutor]>([:])
+
+    /// The one executor of `eventLoop`, kept for the process's life (there is one per event loop
+    /// of the broker's group): a task started by a handler inherits the preference and may
+    /// outlive the connection that set it, so the executor must not go with the connection.
+    static func of(_ eventLoop: any EventLoop) -> EventLoopTaskExecutor {
+        executors.withLock { executors in
+            let key = ObjectIdentifier(eventLoop)
+            if let known = executors[key] { return known }
+            let executor = EventLoopTaskExecutor(eventLoop)
+            executors[key] = executor
+            return executor
+        }
+    }
+
+    private init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
