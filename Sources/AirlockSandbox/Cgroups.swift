@@ -84,7 +84,7 @@ final class SlotCgroup: @unchecked Sendable {
         directories = layout.directories(of: group)
         for directory in directories {
             try Host.makeDirectories(directory, mode: 0o755)
-            procsDescriptors.append(try Host.openForWriting(directory + "/" + Self.joinFile(layout)))
+            procsDescriptors.append(try Host.open(directory + "/" + Self.joinFile(layout), flags: O_WRONLY))
         }
         files = try CounterFiles(layout: layout, directories: directories)
         let counters = readCounters()

@@ -81,7 +81,7 @@ struct MountPlan: Sendable {
         let type = info.st_mode & S_IFMT
         if type == S_IFLNK && bind.source == bind.target {
             // /bin -> usr/bin: recreate the link, so the sandbox sees the host's layout.
-            guard let destination = readLink(bind.source) else {
+            guard let destination = Host.readLink(bind.source) else {
                 throw .invalidJob(field: field, reason: "cannot read link \(bind.source): \(errnoName(errno))")
             }
             ensureDirectory(parent(of: target))
@@ -119,12 +119,5 @@ struct MountPlan: Sendable {
 
     private func normalized(_ path: String) -> String {
         "/" + path.split(separator: "/").joined(separator: "/")
-    }
-
-    private func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n >= 0 else { return nil }
-        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -40,10 +40,8 @@ public enum SandboxDirectory {
     }
 
     private static func executableDirectory() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { return "" }
-        return parent(of: String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        guard let executable = Host.readLink("/proc/self/exe"), !executable.isEmpty else { return "" }
+        return parent(of: executable)
     }
 
     private static func parent(of path: String) -> String {

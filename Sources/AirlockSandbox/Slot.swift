@@ -72,12 +72,7 @@ public final class Slot: @unchecked Sendable {
     /// `tearDownHeldNamespace()` closes the descriptor, after the call was answered. Best effort:
     /// a child that has already exited has no namespace to hold.
     func holdMountNamespace(of pid: pid_t) {
-        let fd = cconfine_open_cloexec("/proc/\(pid)/ns/mnt", O_RDONLY)
-        let previous = heldNamespace.withLock { held in
-            defer { held = fd }
-            return held
-        }
-        if previous >= 0 { Glibc.close(previous) }
+        replaceHeldNamespace(with: cconfine_open_cloexec("/proc/\(pid)/ns/mnt", O_RDONLY))
     }
 
     /// The held namespace's descriptor, or -1 (for tests).
@@ -85,11 +80,16 @@ public final class Slot: @unchecked Sendable {
 
     /// Lets the last call's mount namespace go (its mounts are unmounted now, on this thread).
     public func tearDownHeldNamespace() {
-        let fd = heldNamespace.withLock { held in
-            defer { held = -1 }
+        replaceHeldNamespace(with: -1)
+    }
+
+    /// Holds `fd` (or nothing, for -1) instead, and closes what was held.
+    private func replaceHeldNamespace(with fd: Int32) {
+        let previous = heldNamespace.withLock { held in
+            defer { held = fd }
             return held
         }
-        if fd >= 0 { Glibc.close(fd) }
+        if previous >= 0 { Glibc.close(previous) }
     }
 
     /// Releases everything the slot holds. The slot must be idle.

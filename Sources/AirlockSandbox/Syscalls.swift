@@ -72,6 +72,14 @@ enum Host {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// The target of the symbolic link at `path`, or nil when it is not one.
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SandboxError) {
         if mkdir(path, mode) != 0 && errno != EEXIST {
             throw .hostFailed(step: "mkdir \(path)", errno: errno)
@@ -91,10 +99,6 @@ enum Host {
         if rmdir(path) != 0 && errno != ENOENT {
             throw .hostFailed(step: "rmdir \(path)", errno: errno)
         }
-    }
-
-    static func openForWriting(_ path: String) throws(SandboxError) -> Int32 {
-        try open(path, flags: O_WRONLY)
     }
 
     static func listDirectory(_ path: String) -> [String] {

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ExecutionLogTests {
     @Test func concurrentAppendersShareFsyncs() async throws {
         let fixture = LogFixture()
-        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let log = try fixture.openLog()
         let seqs = try await Self.appendConcurrently(to: log, writers: 0..<8)
         let syncs = log.syncCount
         try await log.close()
@@ -23,7 +23,7 @@ import Testing
     /// sequence order, fsyncs shared.
     @Test func blockingAndAsyncAppendersShareOneChain() async throws {
         let fixture = LogFixture()
-        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let log = try fixture.openLog()
         let blocking = Mutex<[UInt64]>([])
         let notDurable = Atomic<Int>(0)
         let threads = (0..<4).map { writer in
@@ -66,7 +66,7 @@ import Testing
     /// A blocking append on a log whose disk fails throws, and so does every append after it.
     @Test func blockingAppendFailsWithTheDisk() async throws {
         let fixture = LogFixture()
-        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let log = try fixture.openLog()
         log.replaceFileForTesting(path: "/dev/full")
         #expect(throws: LogError.self) { try log.appendDurably(LogFixture.event(0)) }
         #expect(throws: LogError.self) { try log.appendDurably(LogFixture.event(1)) }
@@ -75,7 +75,7 @@ import Testing
 
     @Test func bufferedAppendsAreDurableAfterSync() async throws {
         let fixture = LogFixture()
-        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let log = try fixture.openLog()
         var last: UInt64 = 0
         for n in 0..<50 { last = try log.appendBuffered(LogFixture.event(n)).seq }
         try await log.sync()
@@ -87,9 +87,7 @@ import Testing
     /// append does not start one of its own that the sync would have to wait out.
     @Test func bufferedRecordsAndTheSyncThatFollowsShareOneFsync() async throws {
         let fixture = LogFixture()
-        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
-        options.bufferedDelay = .seconds(60)
-        let log = try ExecutionLog.open(options)
+        let log = try fixture.openLog { $0.bufferedDelay = .seconds(60) }
         try await log.sync()
         try await Task.sleep(for: .milliseconds(50))
         let before = log.syncCount
@@ -105,9 +103,7 @@ import Testing
     /// With no sync to carry it, a buffered record is still written, after `bufferedDelay`.
     @Test func bufferedRecordIsWrittenWithoutASync() async throws {
         let fixture = LogFixture()
-        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
-        options.bufferedDelay = .milliseconds(50)
-        let log = try ExecutionLog.open(options)
+        let log = try fixture.openLog { $0.bufferedDelay = .milliseconds(50) }
         let seq = try log.appendBuffered(LogFixture.event(0)).seq
         var written = false
         for _ in 0..<200 where !written {
@@ -120,9 +116,7 @@ import Testing
 
     @Test func recordsAfterASeqAcrossFiles() async throws {
         let fixture = LogFixture()
-        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
-        options.maxFileBytes = 4000
-        let log = try ExecutionLog.open(options)
+        let log = try fixture.openLog { $0.maxFileBytes = 4000 }
         for n in 0..<120 { try await log.append(LogFixture.event(n)) }
         #expect(fixture.fileNumbers().count > 3)
         let page = try log.records(after: 57, limit: 10)
@@ -148,9 +142,7 @@ import Testing
 
     @Test func timedCheckpointSignsAnIdleHead() async throws {
         let fixture = LogFixture()
-        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
-        options.checkpointIntervalSeconds = 0.05
-        let log = try ExecutionLog.open(options)
+        let log = try fixture.openLog { $0.checkpointIntervalSeconds = 0.05 }
         try await log.append(LogFixture.event(1))
         try await Task.sleep(nanoseconds: 300_000_000)
         try await log.sync()
@@ -184,19 +176,19 @@ import Testing
     /// (here the same process, through a second open file description, as another process would).
     @Test func oneWriterAtATime() async throws {
         let fixture = LogFixture()
-        let first = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let first = try fixture.openLog()
         #expect(throws: LogError.inUse(path: fixture.state + "/log/.writer.lock")) {
-            _ = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+            _ = try fixture.openLog()
         }
         try await first.close()
-        let second = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let second = try fixture.openLog()
         try await second.close()
         #expect(try fixture.verify().problem == nil)
     }
 
     @Test func closedLogRefusesAppends() async throws {
         let fixture = LogFixture()
-        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let log = try fixture.openLog()
         try await log.close()
         await #expect(throws: LogError.closed) { try await log.append(LogFixture.event(0)) }
         #expect(throws: LogError.closed) { try log.appendBuffered(LogFixture.event(0)) }
@@ -205,7 +197,7 @@ import Testing
     @Test func failedWriteStopsTheLog() async throws {
         // /dev/full fails every write with ENOSPC: the log must refuse every later append.
         let fixture = LogFixture()
-        let log = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test"))
+        let log = try fixture.openLog()
         log.replaceFileForTesting(path: "/dev/full")
         await #expect(throws: LogError.self) { try await log.append(LogFixture.event(0)) }
         do {

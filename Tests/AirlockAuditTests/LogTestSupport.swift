@@ -15,13 +15,20 @@ struct LogFixture {
         -> LogFixture
     {
         let fixture = LogFixture()
-        var options = ExecutionLog.Options(stateDirectory: fixture.state, node: "test")
-        options.maxFileBytes = maxFileBytes
-        options.checkpointEveryRecords = checkpointEvery
-        let log = try ExecutionLog.open(options)
+        let log = try fixture.openLog {
+            $0.maxFileBytes = maxFileBytes
+            $0.checkpointEveryRecords = checkpointEvery
+        }
         for n in 0..<records { try await log.append(Self.event(n)) }
         if close { try await log.close() } else { log.abandonForTesting() }
         return fixture
+    }
+
+    /// Opens this fixture's log, with `configure` adjusting the options first.
+    func openLog(_ configure: (inout ExecutionLog.Options) -> Void = { _ in }) throws -> ExecutionLog {
+        var options = ExecutionLog.Options(stateDirectory: state, node: "test")
+        configure(&options)
+        return try ExecutionLog.open(options)
     }
 
     static func event(_ n: Int) -> LogEvent {

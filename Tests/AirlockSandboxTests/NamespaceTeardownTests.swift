@@ -4,15 +4,11 @@ import Testing
 
 @testable import AirlockSandbox
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A call's mount namespace outlives its child until the slot lets it go, and only the last
 /// call's: the teardown is off the call's path, and nothing accumulates.
 @Suite struct NamespaceTeardownTests {
     @Test func theLastCallsMountNamespaceIsHeldUntilTornDown() throws {
-        let own = try namespaceLink("/proc/self/ns/mnt")
+        let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt")
         var held: [String] = []
         var descriptors: [Int32] = []
         // A tool that lives a moment: one that exits before the broker has opened its namespace
@@ -23,7 +19,7 @@ import Glibc
         _ = try Harness.runInOneSlot([job, job]) { slot in
             let fd = slot.heldNamespaceDescriptor
             descriptors.append(fd)
-            held.append((try? namespaceLink("/proc/self/fd/\(fd)")) ?? "none")
+            held.append((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? "none")
             if descriptors.count == 2 {
                 slot.tearDownHeldNamespace()
                 #expect(slot.heldNamespaceDescriptor == -1)
@@ -32,12 +28,5 @@ import Glibc
         #expect(descriptors.allSatisfy { $0 >= 0 })
         #expect(held.allSatisfy { $0.hasPrefix("mnt:[") && $0 != own }, "\(held), own \(own)")
         #expect(held[0] != held[1], "each call has a namespace of its own")
-    }
-
-    private func namespaceLink(_ path: String) throws -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n > 0 else { throw CocoaError(.fileReadUnknown) }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -190,8 +190,8 @@ actor TaskRegistry {
 
     // MARK: Log
 
-    /// Queues `events` in the execution log, in order; a refused record refuses the change.
-    /// Queues `events`; the seq of the last.
+    /// Queues `events` in the execution log, in order, and returns the seq of the last; a refused
+    /// record refuses the change.
     @discardableResult
     private func journal(_ events: AirlockAudit.LogEvent...) throws(Problem) -> UInt64 {
         try journal(events)
