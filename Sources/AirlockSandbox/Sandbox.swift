@@ -43,42 +43,89 @@ public struct Sandbox: Sendable {
     /// when it may not (then this throws `stepFailed("wait for the go-ahead (gate)", ECANCELED)`
     /// and nothing ran). The wait counts against the wall-clock limit.
     public func run(_ job: JobSpec, seccomp: SeccompProgram?, in slot: Slot, gate: Int32? = nil) throws(SandboxError) -> Outcome {
-        try validate(job)
-        let view = try templates.descriptor(for: job.view)
-        try slot.cgroup.apply(memory: job.limits.memory.bytes, processes: job.limits.processes)
-        let pipes = try StdioPipes(outputCap: job.limits.outputBytes.bytes)
-        defer { pipes.closeAll() }
-
         let start = cconfine_monotonic_ns()
-        let deadline = start + job.limits.wallTime.value * 1_000_000
-        let spawned = try spawn(job, view: view, seccomp: seccomp, slot: slot, pipes: pipes, gate: gate ?? -1)
-        pipes.closeChildEnds()
-        slot.holdMountNamespace(of: spawned.pid)
-        let listener = seccomp?.usesNotify == true ? cconfine_receive_fd(slot.handoff.0) : -1
+        let child = try prepare(job, seccomp: seccomp, in: slot, gate: gate ?? -1)
+        defer { child.close() }
+        try child.bind(job)
+        let spawned = try launch(child)
+        return try supervise(spawned, job: job, since: start)
+    }
 
-        var s = cconfine_supervision()
-        s.pid = spawned.pid
-        s.pidfd = spawned.pidfd
-        s.stdin_fd = pipes.takeParentStdin()
-        s.stdout_fd = pipes.takeParentStdout()
-        s.stderr_fd = pipes.takeParentStderr()
-        s.seccomp_listener = listener
-        s.deadline_ns = deadline
+    /// Everything a child for jobs shaped like `template` needs before it is cloned: the job
+    /// checked, the slot's cgroup limits set, the pipes and the plan. Nothing runs yet.
+    public func prepare(_ template: JobSpec, seccomp: SeccompProgram?, in slot: Slot, gate: Int32) throws(SandboxError) -> PreparedChild {
+        try Self.validate(template)
+        let view = try templates.descriptor(for: template.view)
+        try slot.cgroup.apply(memory: template.limits.memory.bytes, processes: template.limits.processes)
+        let pipes = try StdioPipes(outputCap: template.limits.outputBytes.bytes)
+        let child = PreparedChild(key: PreparedChild.Key(template), slot: slot, seccomp: seccomp, pipes: pipes)
+        plan(child, template: template, view: view, gate: gate)
+        return child
+    }
+
+    /// Clones the child of `prepared` and returns once it runs the tool: at once without a gate,
+    /// otherwise when the gate opens (after `bind(_:)` named the job). Throws when a step of the
+    /// confinement failed or the gate closed; then the child is reaped and nothing ran.
+    public func launch(_ prepared: PreparedChild) throws(SandboxError) -> SpawnedChild {
+        let slot = prepared.slot
+        var result = cconfine_spawn_result()
+        let spawned = cconfine_spawn(prepared.plan, &result)
+        prepared.pipes.closeChildEnds()
+        let usesNotify = prepared.seccomp?.usesNotify == true
+        guard spawned == 0 else {
+            // A listener passed before a later failure would otherwise wait in the socket.
+            if usesNotify {
+                let stale = cconfine_receive_fd(slot.handoff.0)
+                if stale >= 0 { close(stale) }
+            }
+            throw .stepFailed(step: String(cString: cconfine_step_name(result.failed_step)), errno: result.error)
+        }
+        slot.holdMountNamespace(of: result.pid)
+        let listener = usesNotify ? cconfine_receive_fd(slot.handoff.0) : -1
+        return SpawnedChild(prepared: prepared, pid: result.pid, pidfd: result.pidfd, listener: listener)
+    }
+
+    /// Feeds the tool its input, captures its output and waits until it and every process of its
+    /// namespace are gone (killing them at the deadline: `since` plus the wall-clock limit).
+    public func supervise(_ spawned: SpawnedChild, job: JobSpec, since start: UInt64) throws(SandboxError) -> Outcome {
         let cap = Int(min(job.limits.outputBytes.bytes, UInt64(Int.max)))
-        s.out.cap = cap
-        s.err.cap = cap
-        job.stdin.withUnsafeBufferPointer { input in
-            s.stdin_data = input.baseAddress
-            s.stdin_length = input.count
-            cconfine_supervise(&s)
+        var s = job.stdin.withUnsafeBufferPointer { input in
+            Self.supervise(spawned, input: input, deadline: start + job.limits.wallTime.value * 1_000_000, cap: cap)
         }
         defer {
             free(s.out.data)
             free(s.err.data)
         }
         s.wall_ns = cconfine_monotonic_ns() - start
-        let reading = try slot.cgroup.finishCall()
-        return outcome(of: s, reading: reading, job: job, seccomp: seccomp)
+        let reading = try spawned.prepared.slot.cgroup.finishCall()
+        return outcome(of: s, reading: reading, job: job, seccomp: spawned.prepared.seccomp)
+    }
+
+    /// Kills and reaps a launched child that runs no call (one killed at its gate, whose launch
+    /// returned without a job bound to it).
+    public func discard(_ spawned: SpawnedChild) {
+        let s = Self.supervise(spawned, input: UnsafeBufferPointer(start: nil, count: 0), deadline: 0, cap: 0)
+        free(s.out.data)
+        free(s.err.data)
+        _ = try? spawned.prepared.slot.cgroup.finishCall()
+    }
+
+    private static func supervise(_ spawned: SpawnedChild, input: UnsafeBufferPointer<UInt8>, deadline: UInt64, cap: Int) -> cconfine_supervision {
+        let pipes = spawned.prepared.pipes
+        var s = cconfine_supervision()
+        s.pid = spawned.pid
+        s.pidfd = spawned.pidfd
+        s.stdin_fd = pipes.takeParentStdin()
+        s.stdout_fd = pipes.takeParentStdout()
+        s.stderr_fd = pipes.takeParentStderr()
+        s.seccomp_listener = spawned.listener
+        s.deadline_ns = deadline
+        s.out.cap = cap
+        s.err.cap = cap
+        s.stdin_data = input.baseAddress
+        s.stdin_length = input.count
+        cconfine_supervise(&s)
+        return s
     }
 
     private func outcome(of s: cconfine_supervision, reading: CgroupReading, job: JobSpec, seccomp: SeccompProgram?) -> Outcome {
@@ -104,7 +151,7 @@ public struct Sandbox: Sendable {
         return Array(UnsafeBufferPointer(start: data, count: stream.length))
     }
 
-    private func validate(_ job: JobSpec) throws(SandboxError) {
+    static func validate(_ job: JobSpec) throws(SandboxError) {
         guard job.executable.hasPrefix("/") else {
             throw .invalidJob(field: "executable", reason: "must be an absolute path, got `\(job.executable)`")
         }
@@ -147,53 +194,41 @@ public struct Sandbox: Sendable {
         return pairs.map { cconfine_rlimit(resource: $0.0, limit: rlim_t($0.1)) }
     }
 
-    private func spawn(_ job: JobSpec, view: Int32, seccomp: SeccompProgram?, slot: Slot, pipes: StdioPipes, gate: Int32) throws(SandboxError) -> cconfine_spawn_result {
-        let arena = CArena()
+    /// Fills in the plan of `child` from `template`, all but what `PreparedChild.bind(_:)` sets.
+    private func plan(_ child: PreparedChild, template job: JobSpec, view: Int32, gate: Int32) {
+        let arena = child.arena
+        let slot = child.slot
         let limits = rlimits(job.limits, cgroupCountsProcesses: !slot.cgroup.directories.isEmpty)
-        let environment = job.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        var c = cconfine_plan()
-        c.gate_fd = gate
-        c.executable = UnsafePointer(arena.string(job.executable))
-        c.argv = UnsafePointer(arena.stringArray(job.arguments))
-        c.envp = UnsafePointer(arena.stringArray(environment))
-        c.working_directory = UnsafePointer(arena.string(job.workingDirectory))
-        c.hostname = UnsafePointer(arena.string(hostname))
-        c.view_fd = view
-        c.tmp_size = job.limits.tmpSize.bytes
+        let c = child.plan
+        c.pointee.gate_fd = gate
+        c.pointee.working_directory = UnsafePointer(arena.string(job.workingDirectory))
+        c.pointee.hostname = UnsafePointer(arena.string(hostname))
+        c.pointee.view_fd = view
+        c.pointee.tmp_size = job.limits.tmpSize.bytes
         if let workspace = job.view.workspace {
-            c.workspace_source = UnsafePointer(arena.string(workspace.source))
-            c.workspace_target = UnsafePointer(arena.string(workspace.target))
-            c.workspace_read_only = workspace.writable ? 0 : 1
+            c.pointee.workspace_source = UnsafePointer(arena.string(workspace.source))
+            c.pointee.workspace_target = UnsafePointer(arena.string(workspace.target))
+            c.pointee.workspace_read_only = workspace.writable ? 0 : 1
         }
-        c.netns_fd = slot.networkNamespace
+        c.pointee.netns_fd = slot.networkNamespace
         let procs = slot.cgroup.procsDescriptors
-        c.cgroup_procs_fds = (procs.count > 0 ? procs[0] : -1, procs.count > 1 ? procs[1] : -1)
-        c.cgroup_procs_count = procs.count
-        c.uid = slot.uid
-        c.gid = slot.gid
-        c.workspace_gid = slot.workspaceGID ?? 0
-        c.last_cap = lastCapability
-        c.rlimits = UnsafePointer(arena.array(limits))
-        c.rlimit_count = limits.count
-        c.stdin_fd = pipes.stdin.0
-        c.stdout_fd = pipes.stdout.1
-        c.stderr_fd = pipes.stderr.1
-        if let seccomp {
-            c.seccomp_filter = arena.bytes(seccomp.bpf)
-            c.seccomp_instruction_count = UInt16(seccomp.instructionCount)
-            c.seccomp_notify = seccomp.usesNotify ? 1 : 0
-            c.seccomp_flags = seccomp.installFlags
+        c.pointee.cgroup_procs_fds = (procs.count > 0 ? procs[0] : -1, procs.count > 1 ? procs[1] : -1)
+        c.pointee.cgroup_procs_count = procs.count
+        c.pointee.uid = slot.uid
+        c.pointee.gid = slot.gid
+        c.pointee.workspace_gid = slot.workspaceGID ?? 0
+        c.pointee.last_cap = lastCapability
+        c.pointee.rlimits = UnsafePointer(arena.array(limits))
+        c.pointee.rlimit_count = limits.count
+        c.pointee.stdin_fd = child.pipes.stdin.0
+        c.pointee.stdout_fd = child.pipes.stdout.1
+        c.pointee.stderr_fd = child.pipes.stderr.1
+        if let seccomp = child.seccomp {
+            c.pointee.seccomp_filter = arena.bytes(seccomp.bpf)
+            c.pointee.seccomp_instruction_count = UInt16(seccomp.instructionCount)
+            c.pointee.seccomp_notify = seccomp.usesNotify ? 1 : 0
+            c.pointee.seccomp_flags = seccomp.installFlags
         }
-        c.handoff_fd = slot.handoff.1
-        var result = cconfine_spawn_result()
-        guard cconfine_spawn(&c, &result) == 0 else {
-            // A listener passed before a later failure would otherwise wait in the socket.
-            if seccomp?.usesNotify == true {
-                let stale = cconfine_receive_fd(slot.handoff.0)
-                if stale >= 0 { close(stale) }
-            }
-            throw .stepFailed(step: String(cString: cconfine_step_name(result.failed_step)), errno: result.error)
-        }
-        return result
+        c.pointee.handoff_fd = slot.handoff.1
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,6 +10,8 @@ import Glibc
 final class Gate: Sendable {
     let readEnd: Int32
     private let writeEnd: Int32
+    private let closed = Atomic<Bool>(false)
+    private let readEndClosed = Atomic<Bool>(false)
 
     init() throws(Problem) {
         var ends: [Int32] = [-1, -1]
@@ -20,8 +24,10 @@ final class Gate: Sendable {
         writeEnd = ends[1]
     }
 
-    /// Lets the tool start (`open`) or not, once; the waiting child sees a byte or end-of-file.
+    /// Lets the tool start (`open`) or not; the waiting child sees a byte or end-of-file. Only
+    /// the first call counts: a gate once closed stays closed.
     func close(open: Bool) {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if open {
             var go: UInt8 = 1
             _ = send(writeEnd, &go, 1, Int32(MSG_NOSIGNAL))
@@ -29,8 +35,9 @@ final class Gate: Sendable {
         Glibc.close(writeEnd)
     }
 
-    /// After the run: the child has its own copy; the broker's goes.
+    /// After the launch: the child has its own copy; the broker's goes. Idempotent.
     func closeReadEnd() {
+        guard !readEndClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         Glibc.close(readEnd)
     }
 }

@@ -1,8 +1,16 @@
 import AirlockCore
 import AirlockSandbox
+import CConfine
 import Synchronization
 
 /// Runs jobs in slots, each on its slot's own thread, and can kill what a slot runs.
+///
+/// After a call, a slot's thread prepares the next child at once, for a job shaped like the one
+/// it just ran (same tool of the same task: `PreparedChild.Key`): cloned, in its namespaces, its
+/// view mounted, its privileges dropped, waiting at its gate. A next call of that shape takes it
+/// and only names the executable, arguments and environment, so the set-up is off the call's
+/// path; any other call stops it at its gate and has its own child made. Each call still gets a
+/// child of its own, never one that ran anything before.
 final class SandboxRunner: Sendable {
     let pool: SlotPool
     let admission: Admission
@@ -12,6 +20,8 @@ final class SandboxRunner: Sendable {
     private let workers: [SlotWorker]
     /// Slots running a call, and whether that call is to be killed.
     private let running = Mutex<[Int: Bool]>([:])
+    /// The child waiting in each slot, if any; `nil` once shut down (no more are made).
+    private let standing = Mutex<[Int: StandbyChild]?>([:])
 
     init(pool: SlotPool, queueLength: Int, sandboxDirectory: String) throws(SandboxError) {
         self.pool = pool
@@ -34,27 +44,137 @@ final class SandboxRunner: Sendable {
         }
     }
 
-    /// Runs `job` in `slot` on the slot's thread, then `validate` on its outcome on the same
-    /// thread (validating a large output is CPU work that must not hold one of the few threads
-    /// of Swift's cooperative pool). The caller holds the slot until this returns. `killed`
-    /// tells whether `kill(slots:)` ended the call.
-    func run<Validated: Sendable>(
-        _ job: JobSpec, program: SeccompProgram, in slot: Slot, gate: Int32? = nil, validate: @escaping @Sendable (Outcome) -> Validated
-    ) async -> (result: Result<(Outcome, Validated), SandboxError>, killed: Bool) {
-        running.withLock { $0[slot.index] = false }
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(Outcome, Validated), SandboxError>, Never>) in
-            workers[slot.index].submit { [sandbox] in
-                let result = Result { () throws(SandboxError) -> (Outcome, Validated) in
-                    let outcome = try sandbox.run(job, seccomp: program, in: slot, gate: gate)
-                    return (outcome, validate(outcome))
-                }
-                continuation.resume(returning: result)
-                // The call is answered without waiting for its mounts to go.
-                slot.tearDownHeldNamespace()
-            }
+    /// A call on its way into a slot: its child waits at `gate` until the caller opens it (or
+    /// closes it: then nothing runs), and `outcome()` tells how it went.
+    struct Launch: Sendable {
+        let gate: Gate
+        fileprivate let slot: Int
+        fileprivate let result: OneShot<Result<(Outcome, any Sendable), SandboxError>>
+    }
+
+    /// Starts `job` in `slot`: takes the child waiting there if it was prepared for this shape of
+    /// job, or has one made on the slot's thread. Either way the tool starts only when the
+    /// caller opens `launch.gate`. After the tool, `validate` runs on the slot's thread on its
+    /// outcome (validating a large output is CPU work that must not hold one of the few threads
+    /// of Swift's cooperative pool). The caller holds the slot until `outcome(of:)` returns.
+    func start<Validated: Sendable>(
+        _ job: JobSpec, program: SeccompProgram, in slot: Slot, validate: @escaping @Sendable (Outcome) -> Validated
+    ) throws(Problem) -> Launch {
+        let result = OneShot<Result<(Outcome, any Sendable), SandboxError>>()
+        let finish: @Sendable (Result<Outcome, SandboxError>) -> Void = { outcome in
+            result.fulfil(outcome.map { ($0, validate($0) as any Sendable) })
         }
-        let killed = running.withLock { $0.removeValue(forKey: slot.index) ?? false }
-        return (result, killed)
+        running.withLock { $0[slot.index] = false }
+        do {
+            // Under the lock, either the waiting child is taken or a fresh launch is queued: the
+            // slot's thread offers a child only while nothing is queued behind it (`standBy`).
+            let taken = try standing.withLock { standing throws(Problem) -> Either in
+                if let waiting = standing?.removeValue(forKey: slot.index) { return .waiting(waiting) }
+                return .queued(try queue(job, program: program, in: slot, finish: finish))
+            }
+            switch taken {
+            case .queued(let gate):
+                return Launch(gate: gate, slot: slot.index, result: result)
+            case .waiting(let waiting):
+                if waiting.child.key == PreparedChild.Key(job), waiting.claim(job, start: cconfine_monotonic_ns(), finish: finish) {
+                    return Launch(gate: waiting.gate, slot: slot.index, result: result)
+                }
+                // A dropped child ends its slot thread's wait: that thread offers no other before
+                // it has run the launch queued now.
+                waiting.drop()
+                return Launch(gate: try queue(job, program: program, in: slot, finish: finish), slot: slot.index, result: result)
+            }
+        } catch {
+            running.withLock { _ = $0.removeValue(forKey: slot.index) }
+            throw error
+        }
+    }
+
+    private enum Either {
+        case waiting(StandbyChild)
+        case queued(Gate)
+    }
+
+    /// Queues a fresh child for `job` on the slot's thread, waiting at the returned gate; after
+    /// the call the thread prepares the next one (`standBy`).
+    private func queue(
+        _ job: JobSpec, program: SeccompProgram, in slot: Slot, finish: @escaping @Sendable (Result<Outcome, SandboxError>) -> Void
+    ) throws(Problem) -> Gate {
+        let gate = try Gate()
+        workers[slot.index].submit { [self] in
+            finish(Result { () throws(SandboxError) in try sandbox.run(job, seccomp: program, in: slot, gate: gate.readEnd) })
+            gate.closeReadEnd()
+            // The call is answered without waiting for its mounts to go.
+            slot.tearDownHeldNamespace()
+            standBy(for: job, program: program, in: slot)
+        }
+        return gate
+    }
+
+    /// Waits for the call of `launch`: its outcome and what `validate` made of it, or why its
+    /// sandbox could not be set up; and whether `kill(slots:)` ended it.
+    func outcome<Validated: Sendable>(of launch: Launch, as: Validated.Type = Validated.self) async -> (
+        result: Result<(Outcome, Validated), SandboxError>, killed: Bool
+    ) {
+        let result = await launch.result.value()
+        let killed = running.withLock { $0.removeValue(forKey: launch.slot) ?? false }
+        return (result.map { ($0.0, $0.1 as! Validated) }, killed)
+    }
+
+    /// On the slot's thread, after a call: prepares a child for the next call shaped like `job`
+    /// and waits in its launch until a call takes it (then runs that call to the end and prepares
+    /// the next) or it is dropped. Does nothing while other work for the slot is queued.
+    private func standBy(for job: JobSpec, program: SeccompProgram, in slot: Slot) {
+        var job = job
+        while true {
+            guard let gate = try? Gate() else { return }
+            let prepared: PreparedChild
+            do { prepared = try sandbox.prepare(job, seccomp: program, in: slot, gate: gate.readEnd) } catch {
+                gate.close(open: false)
+                gate.closeReadEnd()
+                return
+            }
+            let standby = StandbyChild(child: prepared, gate: gate)
+            let offered = standing.withLock { standing in
+                guard standing != nil, !workers[slot.index].hasQueuedWork else { return false }
+                standing![slot.index] = standby
+                return true
+            }
+            guard offered else {
+                gate.close(open: false)
+                gate.closeReadEnd()
+                prepared.close()
+                return
+            }
+            let launched = Result { () throws(SandboxError) in try sandbox.launch(prepared) }
+            gate.closeReadEnd()
+            guard let claim = standby.end() else {
+                // Dropped (it stopped at its closed gate) or killed there: nothing ran.
+                standing.withLock { standing in
+                    if standing?[slot.index] === standby { standing![slot.index] = nil }
+                }
+                if case .success(let spawned) = launched { sandbox.discard(spawned) }
+                gate.close(open: false)
+                prepared.close()
+                slot.tearDownHeldNamespace()
+                return
+            }
+            claim.finish(Result { () throws(SandboxError) in try sandbox.supervise(launched.get(), job: claim.job, since: claim.start) })
+            prepared.close()
+            slot.tearDownHeldNamespace()
+            job = claim.job
+        }
+    }
+
+    /// Stops the waiting children whose job binds `workspace` (a task that ended).
+    func dropStandby(workspace: String) {
+        let dropped = standing.withLock { standing -> [StandbyChild] in
+            guard let all = standing else { return [] }
+            let matching = all.filter { $0.value.child.key.workspace == workspace }
+            for slot in matching.keys { standing![slot] = nil }
+            return Array(matching.values)
+        }
+        dropped.forEach { $0.drop() }
     }
 
     var runningCount: Int { running.withLock { $0.count } }
@@ -83,10 +203,102 @@ final class SandboxRunner: Sendable {
         kill(slots: running.withLock { Array($0.keys) })
     }
 
-    /// Ends the slot threads and removes the slots' cgroups and namespaces. Only when idle.
+    /// Stops the waiting children, ends the slot threads and removes the slots' cgroups and
+    /// namespaces. Only when idle.
     func shutdown() {
         admission.close()
+        let waiting = standing.withLock { standing -> [StandbyChild] in
+            defer { standing = nil }
+            return Array((standing ?? [:]).values)
+        }
+        waiting.forEach { $0.drop() }
         workers.forEach { $0.stop() }
         pool.shutdown()
+    }
+}
+
+/// A prepared child waiting at its gate in a slot, and who gets it: the first call that claims
+/// it, or nobody once it is dropped or its launch returned unclaimed.
+private final class StandbyChild: Sendable {
+    struct Claim: Sendable {
+        let job: JobSpec
+        /// When the call took the child; its wall-clock limit counts from here.
+        let start: UInt64
+        let finish: @Sendable (Result<Outcome, SandboxError>) -> Void
+    }
+
+    private enum State {
+        case waiting
+        case claimed(Claim)
+        case over
+    }
+
+    let child: PreparedChild
+    let gate: Gate
+    private let state = Mutex(State.waiting)
+
+    init(child: PreparedChild, gate: Gate) {
+        self.child = child
+        self.gate = gate
+    }
+
+    /// Binds `job` to the waiting child; false if it is no longer waiting (or `job` is invalid).
+    func claim(_ job: JobSpec, start: UInt64, finish: @escaping @Sendable (Result<Outcome, SandboxError>) -> Void) -> Bool {
+        state.withLock { state in
+            guard case .waiting = state, (try? child.bind(job)) != nil else { return false }
+            state = .claimed(Claim(job: job, start: start, finish: finish))
+            return true
+        }
+    }
+
+    /// Stops the child at its gate, unless a call has claimed it.
+    func drop() {
+        let dropped = state.withLock { state -> Bool in
+            guard case .waiting = state else { return false }
+            state = .over
+            return true
+        }
+        if dropped { gate.close(open: false) }
+    }
+
+    /// On the slot's thread once the launch returned: the claim, if a call made one; from now on
+    /// nobody can.
+    func end() -> Claim? {
+        state.withLock { state in
+            defer { state = .over }
+            if case .claimed(let claim) = state { return claim }
+            return nil
+        }
+    }
+}
+
+/// A value handed over once, from one thread to one waiting task.
+private final class OneShot<Value: Sendable>: Sendable {
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<Value, Never>)
+        case done(Value)
+    }
+
+    private let state = Mutex(State.empty)
+
+    func fulfil(_ value: Value) {
+        let waiter = state.withLock { state -> CheckedContinuation<Value, Never>? in
+            defer { state = .done(value) }
+            if case .waiting(let continuation) = state { return continuation }
+            return nil
+        }
+        waiter?.resume(returning: value)
+    }
+
+    func value() async -> Value {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Value? in
+                if case .done(let value) = state { return value }
+                state = .waiting(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
     }
 }

@@ -9,6 +9,7 @@ final class SlotWorker: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [@Sendable () -> Void] = []
     private var stopping = false
+    private var exited = false
 
     init(name: String) {
         let thread = Thread { [self] in self.loop() }
@@ -19,15 +20,23 @@ final class SlotWorker: @unchecked Sendable {
     func submit(_ work: @escaping @Sendable () -> Void) {
         condition.lock()
         queue.append(work)
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
-    /// Lets the thread finish what it was given, then exit.
+    /// Whether work is queued behind what runs now.
+    var hasQueuedWork: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !queue.isEmpty
+    }
+
+    /// Lets the thread finish what it was given, then waits until it has exited.
     func stop() {
         condition.lock()
         stopping = true
-        condition.signal()
+        condition.broadcast()
+        while !exited { condition.wait() }
         condition.unlock()
     }
 
@@ -36,6 +45,8 @@ final class SlotWorker: @unchecked Sendable {
             condition.lock()
             while queue.isEmpty && !stopping { condition.wait() }
             if queue.isEmpty {
+                exited = true
+                condition.broadcast()
                 condition.unlock()
                 return
             }

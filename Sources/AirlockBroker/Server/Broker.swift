@@ -107,34 +107,35 @@ public final class Broker: Sendable {
             await registry.finish(ticket)
             throw Problem.logUnavailable(error)
         }
-        // The sandbox is set up while the decision's records are made durable; the tool itself
-        // starts only once they are (the gate opens), and never if they cannot be.
-        let gate: Gate
-        do { gate = try Gate() } catch {
-            await registry.finish(ticket)
-            throw error
-        }
+        // The sandbox is set up (or was, before the call came) while the decision's records are
+        // made durable; the tool itself starts only once they are (the gate opens), and never if
+        // they cannot be.
         let sandboxStart = clock.now
         // On the slot's thread once the tool has ended: the output is validated and the outcome
         // made durable there (that thread may block on the disk; no other thread is woken for it),
         // before anyone is told.
         let (log, channel) = (log, ticket.channel)
         let (taskId, callId) = (ticket.taskId, ticket.callId)
-        async let running = runner.run(ticket.job, program: program, in: slot, gate: gate.readEnd) { outcome in
-            let start = ContinuousClock.now
-            let output = channel.process(stdout: outcome.stdout, stderr: outcome.stderr)
-            let validated = ContinuousClock.now
-            let logged = Result { () throws(LogError) in
-                try log.appendDurably(.callFinished(taskId: taskId, callId: callId, outcome: outcome, output: output, logRule: channel.rules.log))
+        let launch: SandboxRunner.Launch
+        do {
+            launch = try runner.start(ticket.job, program: program, in: slot) { outcome in
+                let start = ContinuousClock.now
+                let output = channel.process(stdout: outcome.stdout, stderr: outcome.stderr)
+                let validated = ContinuousClock.now
+                let logged = Result { () throws(LogError) in
+                    try log.appendDurably(.callFinished(taskId: taskId, callId: callId, outcome: outcome, output: output, logRule: channel.rules.log))
+                }
+                return FinishedCall(output: output, validation: validated - start, logged: logged.map { _ in () }, logging: ContinuousClock.now - validated)
             }
-            return FinishedCall(output: output, validation: validated - start, logged: logged.map { _ in () }, logging: ContinuousClock.now - validated)
+        } catch {
+            await registry.finish(ticket)
+            throw error
         }
         let logStart = clock.now
         let logFailure = await decisionDurable
         timing.log += clock.now - logStart
-        gate.close(open: logFailure == nil)
-        let (result, killed) = await running
-        gate.closeReadEnd()
+        launch.gate.close(open: logFailure == nil)
+        let (result, killed) = await runner.outcome(of: launch, as: FinishedCall.self)
         timing.sandbox = clock.now - sandboxStart
         await registry.finish(ticket)
         if let logFailure { throw logFailure }
@@ -188,9 +189,11 @@ public final class Broker: Sendable {
         _ = try? log.appendBuffered(event)
     }
 
-    /// Ends a task: revokes its token and kills its running calls.
+    /// Ends a task: revokes its token, kills its running calls and stops the children prepared
+    /// for its next calls.
     func endTask(_ id: String, by caller: LogCaller) async throws(Problem) {
-        let slots = try await registry.end(id, by: caller)
+        let (slots, workspace) = try await registry.end(id, by: caller)
+        if let workspace { runner.dropStandby(workspace: workspace) }
         try await syncLog()
         if !slots.isEmpty {
             logger.info("killing running calls of an ended task", metadata: ["task.id": "\(id)", "slots": "\(slots)"])

@@ -23,7 +23,10 @@ public struct BrokerApplication<Context: BrokerRequestContextProtocol>: Applicat
         let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [PeerCredentialsHandler(), RequestDeadline(timeout: requestTimeout)],
             idleTimeout: .milliseconds(Int64(broker.limits.idleTimeout.value)))
-        return .http1(configuration: configuration)
+        // Each connection's handlers run on its own event loop (see `EventLoopBoundChannel`).
+        return HTTPServerBuilder { responder in
+            EventLoopBoundChannel(inner: HTTP1Channel(responder: responder, configuration: configuration))
+        }
     }
 
     /// For the router test harness, which runs `services` around each test (no server there).

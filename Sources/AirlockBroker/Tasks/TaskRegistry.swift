@@ -145,16 +145,17 @@ actor TaskRegistry {
         return try task(id).json(now: now)
     }
 
-    /// Ends the task and revokes its token. Returns the slots of its running calls, to be killed.
-    func end(_ id: String, by caller: LogCaller) throws(Problem) -> [Int] {
+    /// Ends the task and revokes its token. Returns the slots of its running calls, to be killed,
+    /// and its workspace.
+    func end(_ id: String, by caller: LogCaller) throws(Problem) -> (runningIn: [Int], workspace: String?) {
         let task = try task(id)
         guard
             case .endTask = try apply(
                 .end, to: id, logging: .taskEnded(taskId: id, by: caller.role, reason: "ended by uid \(caller.uid)"),
                 .tokenRevoked(tokenId: task.tokenId, by: caller, reason: "the task ended"))
-        else { return [] }
+        else { return ([], task.workspace) }
         try revokeAndSave(task.tokenId)
-        return task.runningCalls.values.compactMap { $0 }
+        return (task.runningCalls.values.compactMap { $0 }, task.workspace)
     }
 
     /// Runs a lifecycle event; when it changes the task, `events` are logged first.
