@@ -51,12 +51,21 @@ struct StandbyChildTests {
             _ = try await client.call(task.token, tool: "echo", .object(["text": .string("x")]))
             _ = try await waitingChild(of: broker)
             #expect(try await client.json(.delete, "/v1/tasks/\(task.id)").status == .ok)
-            var left = slotProcesses(of: broker)
-            for _ in 0..<200 where !left.isEmpty {
+            try await expectNoSlotProcesses(of: broker)
+        }
+    }
+
+    @Test func noChildIsPreparedAfterACallKilledWithItsTask() async throws {
+        try await withRouterBroker(slots: 1) { client, broker in
+            let task = try await client.createTask()
+            async let reply = client.call(task.token, tool: "sleep", .object(["seconds": .string("20")]))
+            // Wait until the tool runs, then end its task.
+            for _ in 0..<200 where !slotProcesses(of: broker).contains(where: { commandLine(of: $0) == ["sleep", "20"] }) {
                 try await Task.sleep(for: .milliseconds(10))
-                left = slotProcesses(of: broker)
             }
-            #expect(left.isEmpty, "processes still run as the slot's uid after the task ended: \(left)")
+            #expect(try await client.json(.delete, "/v1/tasks/\(task.id)").status == .ok)
+            #expect(try await reply.body["killedBy"] == .string("task_ended"))
+            try await expectNoSlotProcesses(of: broker)
         }
     }
 }
@@ -76,6 +85,16 @@ private func waitingChild(of broker: TestBroker) async throws -> Int {
     }
     Issue.record("no child waits in the slot: \(slotProcesses(of: broker))")
     throw CancellationError()
+}
+
+/// Within two seconds, no process runs as the broker's slot uid.
+private func expectNoSlotProcesses(of broker: TestBroker) async throws {
+    var left = slotProcesses(of: broker)
+    for _ in 0..<200 where !left.isEmpty {
+        try await Task.sleep(for: .milliseconds(10))
+        left = slotProcesses(of: broker)
+    }
+    #expect(left.isEmpty, "processes still run as the slot's uid: \(left)")
 }
 
 private func commandLine(of pid: Int) -> [String] {

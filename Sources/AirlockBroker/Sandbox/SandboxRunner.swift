@@ -20,8 +20,16 @@ final class SandboxRunner: Sendable {
     private let workers: [SlotWorker]
     /// Slots running a call, and whether that call is to be killed.
     private let running = Mutex<[Int: Bool]>([:])
-    /// The child waiting in each slot, if any; `nil` once shut down (no more are made).
-    private let standing = Mutex<[Int: StandbyChild]?>([:])
+    private let standing = Mutex(Standing())
+
+    /// The children waiting in the slots, and what may no longer get one.
+    private struct Standing {
+        var children: [Int: StandbyChild] = [:]
+        /// Workspaces of ended tasks: no child is prepared for them again.
+        var retired: Set<String> = []
+        /// False once shut down: no more children are prepared.
+        var open = true
+    }
 
     init(pool: SlotPool, queueLength: Int, sandboxDirectory: String) throws(SandboxError) {
         self.pool = pool
@@ -69,7 +77,7 @@ final class SandboxRunner: Sendable {
             // Under the lock, either the waiting child is taken or a fresh launch is queued: the
             // slot's thread offers a child only while nothing is queued behind it (`standBy`).
             let taken = try standing.withLock { standing throws(Problem) -> Either in
-                if let waiting = standing?.removeValue(forKey: slot.index) { return .waiting(waiting) }
+                if let waiting = standing.children.removeValue(forKey: slot.index) { return .waiting(waiting) }
                 return .queued(try queue(job, program: program, in: slot, finish: finish))
             }
             switch taken {
@@ -102,11 +110,13 @@ final class SandboxRunner: Sendable {
     ) throws(Problem) -> Gate {
         let gate = try Gate()
         workers[slot.index].submit { [self] in
-            finish(Result { () throws(SandboxError) in try sandbox.run(job, seccomp: program, in: slot, gate: gate.readEnd) })
+            let result = Result { () throws(SandboxError) in try sandbox.run(job, seccomp: program, in: slot, gate: gate.readEnd) }
+            let again = isWorthPreparingAfter(result, in: slot)
+            finish(result)
             gate.closeReadEnd()
             // The call is answered without waiting for its mounts to go.
             slot.tearDownHeldNamespace()
-            standBy(for: job, program: program, in: slot)
+            if again { standBy(for: job, program: program, in: slot) }
         }
         return gate
     }
@@ -121,9 +131,18 @@ final class SandboxRunner: Sendable {
         return (result.map { ($0.0, $0.1 as! Validated) }, killed)
     }
 
+    /// Whether a call that ended with `result` is worth a child prepared for the next like it: not
+    /// when its sandbox failed (the next would too) or it was killed (its task ended, or the
+    /// broker is stopping).
+    private func isWorthPreparingAfter(_ result: Result<Outcome, SandboxError>, in slot: Slot) -> Bool {
+        guard case .success = result else { return false }
+        return running.withLock { $0[slot.index] != true }
+    }
+
     /// On the slot's thread, after a call: prepares a child for the next call shaped like `job`
     /// and waits in its launch until a call takes it (then runs that call to the end and prepares
-    /// the next) or it is dropped. Does nothing while other work for the slot is queued.
+    /// the next) or it is dropped. Does nothing while other work for the slot is queued, after
+    /// shutdown, or for the workspace of an ended task.
     private func standBy(for job: JobSpec, program: SeccompProgram, in slot: Slot) {
         var job = job
         while true {
@@ -136,8 +155,9 @@ final class SandboxRunner: Sendable {
             }
             let standby = StandbyChild(child: prepared, gate: gate)
             let offered = standing.withLock { standing in
-                guard standing != nil, !workers[slot.index].hasQueuedWork else { return false }
-                standing![slot.index] = standby
+                guard standing.open, !workers[slot.index].hasQueuedWork else { return false }
+                if let workspace = prepared.key.workspace, standing.retired.contains(workspace) { return false }
+                standing.children[slot.index] = standby
                 return true
             }
             guard offered else {
@@ -151,7 +171,7 @@ final class SandboxRunner: Sendable {
             guard let claim = standby.end() else {
                 // Dropped (it stopped at its closed gate) or killed there: nothing ran.
                 standing.withLock { standing in
-                    if standing?[slot.index] === standby { standing![slot.index] = nil }
+                    if standing.children[slot.index] === standby { standing.children[slot.index] = nil }
                 }
                 if case .success(let spawned) = launched { sandbox.discard(spawned) }
                 gate.close(open: false)
@@ -159,19 +179,23 @@ final class SandboxRunner: Sendable {
                 slot.tearDownHeldNamespace()
                 return
             }
-            claim.finish(Result { () throws(SandboxError) in try sandbox.supervise(launched.get(), job: claim.job, since: claim.start) })
+            let result = Result { () throws(SandboxError) in try sandbox.supervise(launched.get(), job: claim.job, since: claim.start) }
+            let again = isWorthPreparingAfter(result, in: slot)
+            claim.finish(result)
             prepared.close()
             slot.tearDownHeldNamespace()
+            guard again else { return }
             job = claim.job
         }
     }
 
-    /// Stops the waiting children whose job binds `workspace` (a task that ended).
-    func dropStandby(workspace: String) {
+    /// Stops the waiting children whose job binds `workspace`, and prepares none for it again
+    /// (its task ended).
+    func retire(workspace: String) {
         let dropped = standing.withLock { standing -> [StandbyChild] in
-            guard let all = standing else { return [] }
-            let matching = all.filter { $0.value.child.key.workspace == workspace }
-            for slot in matching.keys { standing![slot] = nil }
+            standing.retired.insert(workspace)
+            let matching = standing.children.filter { $0.value.child.key.workspace == workspace }
+            for slot in matching.keys { standing.children[slot] = nil }
             return Array(matching.values)
         }
         dropped.forEach { $0.drop() }
@@ -208,8 +232,11 @@ final class SandboxRunner: Sendable {
     func shutdown() {
         admission.close()
         let waiting = standing.withLock { standing -> [StandbyChild] in
-            defer { standing = nil }
-            return Array((standing ?? [:]).values)
+            defer {
+                standing.open = false
+                standing.children = [:]
+            }
+            return Array(standing.children.values)
         }
         waiting.forEach { $0.drop() }
         workers.forEach { $0.stop() }

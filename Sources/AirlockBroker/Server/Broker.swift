@@ -193,7 +193,7 @@ public final class Broker: Sendable {
     /// for its next calls.
     func endTask(_ id: String, by caller: LogCaller) async throws(Problem) {
         let (slots, workspace) = try await registry.end(id, by: caller)
-        if let workspace { runner.dropStandby(workspace: workspace) }
+        if let workspace { runner.retire(workspace: workspace) }
         try await syncLog()
         if !slots.isEmpty {
             logger.info("killing running calls of an ended task", metadata: ["task.id": "\(id)", "slots": "\(slots)"])
