@@ -88,21 +88,24 @@ int cc_child_main(void *context) {
     int gate_fd = plan->gate_fd;
     STEPS(cc_fds_prepare(plan, &error_fd, &handoff_fd, &gate_fd, &_f));
 
-    /* The gate: everything slow is done (clone, namespaces, the mount tree, credentials); the
-     * tool may not start until the broker says so, which it does once the call's decision is on
-     * disk. A closed gate (end of file) means it never will. After the descriptors are closed:
-     * a copy of the gate's other end in this child would keep it from ever seeing the close. */
+    STEPS(cc_rlimits_apply(plan, &_f));
+
+    /* ---- seccomp: after it, nothing but passing the listener, the gate and execve. ---- */
+    STEPS(cc_seccomp_install(plan, handoff_fd, &_f));
+
+    /* The gate: everything is done (clone, namespaces, the mount tree, credentials, limits, the
+     * filter); the tool may not start until the broker says so, which it does once the call's
+     * decision is on disk. A closed gate (end of file) means it never will. A child prepared
+     * before its call waits here until a call names what it executes (the plan's executable,
+     * argv and envp, read only after the gate). The gate is close-on-exec; the profile compiler
+     * makes sure the filter allows this read. After the descriptors are closed: a copy of the
+     * gate's other end in this child would keep it from ever seeing the close. */
     if (gate_fd >= 0) {
         char go = 0;
         long n;
         do { n = syscall(SYS_read, gate_fd, &go, 1); } while (n < 0 && errno == EINTR);
         STEP(CCONFINE_STEP_GATE, n == 1 ? 0 : (n == 0 ? ECANCELED : errno));
-        syscall(SYS_close, gate_fd);
     }
-    STEPS(cc_rlimits_apply(plan, &_f));
-
-    /* ---- seccomp last: nothing after it but passing the listener and execve. ---- */
-    STEPS(cc_seccomp_install(plan, handoff_fd, &_f));
 
     syscall(SYS_execve, plan->executable, plan->argv, plan->envp);
     report_and_exit(error_fd, CCONFINE_STEP_EXECVE, errno, 0);

@@ -8,14 +8,15 @@ public struct LauncherSyscall: Hashable, Sendable {
     /// Needed only by a program that notifies (`SeccompProgram.usesNotify`).
     public var onlyWhenNotifying: Bool
 
-    /// The child installs the filter last, and then still has to hand the broker its listener,
-    /// start the tool, or report why it could not. A profile that denies any of these (or allows
-    /// it only for some arguments) would make every launch fail, or hang, in a way that looks like
-    /// the tool's fault; it is refused when it is compiled instead.
+    /// The child installs the filter, and then still has to hand the broker its listener, wait at
+    /// its gate, start the tool, or report why it could not. A profile that denies any of these (or
+    /// allows it only for some arguments) would make every launch fail, or hang, in a way that
+    /// looks like the tool's fault; it is refused when it is compiled instead.
     public static let all: [LauncherSyscall] = [
         LauncherSyscall(
             name: "sendmsg", reason: "to pass the seccomp listener to the broker, which names the syscall that ends a tool",
             onlyWhenNotifying: true),
+        LauncherSyscall(name: "read", reason: "to wait at the gate until the broker lets the tool start", onlyWhenNotifying: false),
         LauncherSyscall(name: "execve", reason: "to start the tool", onlyWhenNotifying: false),
         LauncherSyscall(name: "write", reason: "to report a failed execve to the broker", onlyWhenNotifying: false),
         LauncherSyscall(name: "exit_group", reason: "to exit after a failed execve", onlyWhenNotifying: false),

@@ -19,7 +19,7 @@ import AirlockTestSupport
         let text = """
             {
               "defaultAction": "SCMP_ACT_KILL_PROCESS",
-              "syscalls": [{"names": ["execve", "write", "sendmsg"], "action": "SCMP_ACT_ALLOW"}]
+              "syscalls": [{"names": ["read", "execve", "write", "sendmsg"], "action": "SCMP_ACT_ALLOW"}]
             }
             """
         let error = try #require(SeccompFixtures.profileError(text))
@@ -32,7 +32,7 @@ import AirlockTestSupport
             {
               "defaultAction": "SCMP_ACT_ERRNO",
               "syscalls": [
-                {"names": ["execve", "exit_group", "sendmsg"], "action": "SCMP_ACT_ALLOW"},
+                {"names": ["read", "execve", "exit_group", "sendmsg"], "action": "SCMP_ACT_ALLOW"},
                 {"names": ["write"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}
               ]
             }
@@ -44,7 +44,7 @@ import AirlockTestSupport
 
     @Test func refusesAProfileThatWouldStrandTheListener() throws {
         let text = """
-            {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["execve", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"}]}
+            {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "execve", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"}]}
             """
         let error = try #require(SeccompFixtures.profileError(text))
         #expect(error.description.contains("`sendmsg`") && error.description.contains("listener"), "\(error)")
@@ -67,7 +67,7 @@ import AirlockTestSupport
             {
               "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
               "syscalls": [
-                {"names": ["execve", "write", "exit_group", "sendmsg"], "action": "SCMP_ACT_ALLOW"},
+                {"names": ["read", "execve", "write", "exit_group", "sendmsg"], "action": "SCMP_ACT_ALLOW"},
                 {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
               ]
             }
@@ -79,7 +79,7 @@ import AirlockTestSupport
 
     @Test func trapAndKillDefaultsNotifyToo() throws {
         let text = """
-            {"defaultAction": "SCMP_ACT_TRAP", "syscalls": [{"names": ["execve", "write", "exit_group", "sendmsg"], "action": "SCMP_ACT_ALLOW"}]}
+            {"defaultAction": "SCMP_ACT_TRAP", "syscalls": [{"names": ["read", "execve", "write", "exit_group", "sendmsg"], "action": "SCMP_ACT_ALLOW"}]}
             """
         let filter = SeccompEvaluator(try SeccompFixtures.compile(text))
         #expect(try filter.verdict(X86_64.number("getpid")) == .notify)

@@ -54,7 +54,7 @@ enum SeccompFixtures {
         {
           "defaultAction": "\(defaultAction)",
           "syscalls": [
-            {"names": ["execve", "write", "exit_group", "sendmsg"], "action": "SCMP_ACT_ALLOW"}\(rules.isEmpty ? "" : ",\n    " + rules)
+            {"names": ["read", "execve", "write", "exit_group", "sendmsg"], "action": "SCMP_ACT_ALLOW"}\(rules.isEmpty ? "" : ",\n    " + rules)
           ]
         }
         """
