@@ -36,12 +36,15 @@ public struct Sandbox: Sendable {
     /// `slot.tearDownHeldNamespace()` (or the slot's next call, or the pool's shutdown): a caller
     /// that answers someone tears it down after answering.
     ///
-    /// With a `gate` (the read end of a pipe), the child sets everything up, drops its
-    /// privileges and then waits for one byte on it before it closes its descriptors, applies
-    /// its limits and seccomp filter and executes the tool: another thread writes that byte
-    /// when the tool may start (the broker: once the decision is durable), or closes the pipe
-    /// when it may not (then this throws `stepFailed("wait for the go-ahead (gate)", ECANCELED)`
-    /// and nothing ran). The wait counts against the wall-clock limit.
+    /// With a `gate` (the read end of a socket pair), the child sets everything up (namespaces,
+    /// view, credentials, descriptors, limits, seccomp filter) and then waits for one byte on it
+    /// before it executes the tool: another thread writes that byte when the tool may start (the
+    /// broker: once the decision is durable), or closes the pair when it may not (then this
+    /// throws `stepFailed("wait for the go-ahead (gate)", ECANCELED)` and nothing ran). The wait
+    /// counts against the wall-clock limit.
+    ///
+    /// The steps one by one, for a child prepared before its call: `prepare`, `launch` (which
+    /// blocks until the gate opens), `bind` from another thread before it does, then `supervise`.
     public func run(_ job: JobSpec, seccomp: SeccompProgram?, in slot: Slot, gate: Int32? = nil) throws(SandboxError) -> Outcome {
         let start = cconfine_monotonic_ns()
         let child = try prepare(job, seccomp: seccomp, in: slot, gate: gate ?? -1)

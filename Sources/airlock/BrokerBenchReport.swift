@@ -29,8 +29,9 @@ struct BrokerBenchReport {
         var callsPerSecond: Double { seconds > 0 ? Double(samples.count) / seconds : 0 }
 
         /// The broker's own account (`timing.logMicroseconds`) of the time a call waited for the
-        /// log, over the round trip. The wait for the decision's record overlaps the sandbox's
-        /// set-up, so this is more than logging adds.
+        /// log, over the round trip. The wait for the decision's record overlaps the tool's gate
+        /// wait (and the set-up of a child not prepared before the call), so this is more than
+        /// logging adds.
         var logWaitShare: Double {
             let waited = Double(logWaits.reduce(0, +)) * 1000, spent = Double(samples.reduce(0, +))
             return spent > 0 ? waited / spent : 0
@@ -131,7 +132,7 @@ struct BrokerBenchReport {
                 format: "durable logging adds %.1f%% to the median round trip sequentially, %.1f%% with %d clients",
                 durabilityCostSequential * 100, durabilityCostConcurrent * 100, clients),
             String(
-                format: "the broker waited for the log for %.1f%% of the round trip with %d clients (the decision's wait overlaps the sandbox's set-up)",
+                format: "the broker waited for the log for %.1f%% of the round trip with %d clients (the decision's wait is also the tool's wait at its gate)",
                 logWaitShare * 100, clients),
             "where a sequential call's time goes, by the broker's own account (median µs): "
                 + stageMedians.map { "\($0.name) \($0.micros)" }.joined(separator: ", "),
