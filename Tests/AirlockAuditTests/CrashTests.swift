@@ -43,7 +43,7 @@ import Testing
 
         // Reopening continues the chain from the last record.
         let before = try log.verify().lastSeq
-        let reopened = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: log.state, node: "test"))
+        let reopened = try log.reopen()
         #expect(reopened.recovery.lastSeq == before)
         let receipt = try await reopened.append(LogFixture.event(0))
         #expect(receipt.seq == before + 1)
@@ -59,7 +59,7 @@ import Testing
         handle.closeFile()
         let tornBytes = log.lines(1).last!.utf8.count
 
-        let reopened = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: log.state, node: "test"))
+        let reopened = try log.reopen()
         #expect(reopened.recovery.tornFile == 1)
         #expect(reopened.recovery.tornBytes == tornBytes)
         #expect(reopened.recovery.lastSeq == 21)
@@ -87,7 +87,7 @@ import Testing
         handle.seekToEndOfFile()
         handle.write(Data("{\"seq\":22".utf8))
         handle.closeFile()
-        let reopened = try ExecutionLog.open(ExecutionLog.Options(stateDirectory: log.state, node: "test"))
+        let reopened = try log.reopen()
         try await reopened.close()
         // Cutting two more records off the torn file no longer matches what the header declares.
         var lines = log.lines(1)

@@ -24,6 +24,20 @@ struct LogFixture {
         return fixture
     }
 
+    /// Opens the log a `written(..., close: false)` fixture abandoned, as a broker restarting after
+    /// a crash would. Suites run side by side in this process and clone sandbox children, and a
+    /// child holds a copy of every descriptor (the abandoned log's lock among them) until its
+    /// set-up closes them: a lock still held is retried for up to two seconds.
+    func reopen() throws -> ExecutionLog {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while true {
+            do { return try ExecutionLog.open(ExecutionLog.Options(stateDirectory: state, node: "test")) } catch {
+                guard case .inUse = error, ContinuousClock.now < deadline else { throw error }
+                usleep(10_000)
+            }
+        }
+    }
+
     /// Opens this fixture's log, with `configure` adjusting the options first.
     func openLog(_ configure: (inout ExecutionLog.Options) -> Void = { _ in }) throws -> ExecutionLog {
         var options = ExecutionLog.Options(stateDirectory: state, node: "test")

@@ -78,7 +78,7 @@ import Testing
         handle.seekToEndOfFile()
         handle.write(Data("{\"seq\":22,\"ti".utf8))
         handle.closeFile()
-        try await ExecutionLog.open(ExecutionLog.Options(stateDirectory: fixture.state, node: "test")).close()
+        try await fixture.reopen().close()
         let (status, output) = try Self.run(python, fixture.directory)
         #expect(status == 0, "\(output)")
         #expect(output.contains("warning: 000001.jsonl:22: torn_line"))

@@ -3,8 +3,8 @@ import Foundation
 extension ExecutionLog {
     /// The writer thread: take everything queued, write it, fsync once, wake the appenders it
     /// covered; between batches, sleep until someone waits for the disk, a buffered record has
-    /// waited `bufferedDelay`, or a timed checkpoint is due. While a thread in `appendDurably`
-    /// writes a batch itself, the writer waits for it.
+    /// waited `bufferedDelay`, or a timed checkpoint is due. While a thread in
+    /// `makeDurable(through:)` writes a batch itself, the writer waits for it.
     func runWriter() {
         condition.lock()
         while true {
@@ -34,8 +34,8 @@ extension ExecutionLog {
         condition.unlock()
     }
 
-    /// Under the lock, on the writer thread or a thread in `appendDurably`: takes everything
-    /// queued, writes it and fsyncs once with the lock released (`writing` keeps anyone else from
+    /// Under the lock, on the writer thread or a thread in `makeDurable(through:)`: takes
+    /// everything queued, writes it and fsyncs once with the lock released (`writing` keeps anyone else from
     /// writing meanwhile, so records reach the file in sequence order), then resumes the
     /// appenders the fsync covered. The caller wakes whoever else waits.
     func writeBatchLocked() {

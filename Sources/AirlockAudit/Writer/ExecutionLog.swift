@@ -59,9 +59,9 @@ public final class ExecutionLog: @unchecked Sendable {
     /// was.
     var bufferedSince: ContinuousClock.Instant?
     var closing = false
-    /// A batch is being written and fsync'd (by the writer thread or an `appendDurably` caller).
+    /// A batch is being written and fsync'd (by the writer thread or a `makeDurable` caller).
     var writing = false
-    /// Threads blocked in `appendDurably`.
+    /// Threads blocked in `makeDurable(through:)`.
     var blockedAppenders = 0
     var writerFinished = false
     var finishWaiters: [CheckedContinuation<Void, Never>] = []
@@ -122,18 +122,34 @@ public final class ExecutionLog: @unchecked Sendable {
     }
 
     /// `append(_:)` for a thread of the caller's own, which it blocks (never call it from Swift's
-    /// cooperative pool): returns once the record is durable. When no batch is being written, this
-    /// thread writes and fsyncs everything queued itself, so the record reaches the disk without
-    /// waking the writer thread and being woken by it; otherwise it waits for the batch under way,
-    /// and writes the next one if nobody else has by then.
+    /// cooperative pool): returns once the record is durable (see `makeDurable(through:)`).
     @discardableResult
     public func appendDurably(_ event: LogEvent) throws(LogError) -> LogReceipt {
+        let receipt = try enqueue(event)
+        try makeDurable(through: receipt.seq)
+        return receipt
+    }
+
+    /// Queues `event` without waking anyone: the caller makes it durable itself, soon, with
+    /// `makeDurable(through:)` (which someone else's fsync may save it).
+    @discardableResult
+    public func enqueue(_ event: LogEvent) throws(LogError) -> LogReceipt {
         condition.lock()
         defer { condition.unlock() }
-        let receipt = try enqueueLocked(event)
+        return try enqueueLocked(event)
+    }
+
+    /// Returns once the records up to `seq` are durable, blocking this thread (never call it from
+    /// Swift's cooperative pool). When no batch is being written, this thread writes and fsyncs
+    /// everything queued itself, so the records reach the disk without waking the writer thread
+    /// and being woken by it; otherwise it waits for the batch under way, and writes the next one
+    /// if nobody else has by then.
+    public func makeDurable(through seq: UInt64) throws(LogError) {
+        condition.lock()
+        defer { condition.unlock() }
         blockedAppenders += 1
         defer { blockedAppenders -= 1 }
-        while receipt.seq > durableSeq {
+        while seq > durableSeq {
             if let failure { throw failure }
             if writing {
                 condition.wait()
@@ -144,7 +160,6 @@ public final class ExecutionLog: @unchecked Sendable {
                 if blockedAppenders > 1 || !waiters.isEmpty || closing { condition.broadcast() }
             }
         }
-        return receipt
     }
 
     /// Queues `event` and returns without waiting for the disk; it is durable after the next

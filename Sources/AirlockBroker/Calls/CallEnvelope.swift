@@ -27,27 +27,26 @@ struct CallTiming: Sendable {
 }
 
 /// The answer to an allowed call: what ran, how it ended, what it used, and its output as the
-/// output channel delivered it (never the raw capture), with the findings.
+/// output channel delivered it (never the raw capture), with the findings. The broker adds the
+/// call's `timing` last, once the answer may go out.
 struct CallEnvelope: Sendable {
     let callId: String
     let taskId: String
     let tool: String
     let outcome: Outcome
     let output: OutputResult
-    let timing: CallTiming
     /// Set when the broker killed the call: `task_ended` or `shutdown`.
     let killedBy: String?
 
-    var json: JSONValue {
+    var fields: [String: JSONValue] {
         var object: [String: JSONValue] = [
             "callId": .string(callId),
             "taskId": .string(taskId),
             "tool": .string(tool),
             "decision": .string("allow"),
-            "timing": timing.json,
             "killedBy": killedBy.map(JSONValue.string) ?? .null,
         ]
         object.merge(outcome.jsonFields(output: output)) { $1 }
-        return .object(object)
+        return object
     }
 }

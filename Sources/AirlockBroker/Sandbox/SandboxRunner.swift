@@ -64,13 +64,17 @@ final class SandboxRunner: Sendable {
     /// job, or has one made on the slot's thread. Either way the tool starts only when the
     /// caller opens `launch.gate`. After the tool, `validate` runs on the slot's thread on its
     /// outcome (validating a large output is CPU work that must not hold one of the few threads
-    /// of Swift's cooperative pool). The caller holds the slot until `outcome(of:)` returns.
+    /// of Swift's cooperative pool), and `afterHandOver` once the caller has it. The caller holds
+    /// the slot until `outcome(of:)` returns.
     func start<Validated: Sendable>(
-        _ job: JobSpec, program: SeccompProgram, in slot: Slot, validate: @escaping @Sendable (Outcome) -> Validated
+        _ job: JobSpec, program: SeccompProgram, in slot: Slot, validate: @escaping @Sendable (Outcome) -> Validated,
+        afterHandOver: @escaping @Sendable (Validated) -> Void = { _ in }
     ) throws(Problem) -> Launch {
         let result = OneShot<Result<(Outcome, any Sendable), SandboxError>>()
         let finish: @Sendable (Result<Outcome, SandboxError>) -> Void = { outcome in
-            result.fulfil(outcome.map { ($0, validate($0) as any Sendable) })
+            let validated = outcome.map { ($0, validate($0)) }
+            result.fulfil(validated.map { ($0.0, $0.1 as any Sendable) })
+            if case .success(let (_, value)) = validated { afterHandOver(value) }
         }
         running.withLock { $0[slot.index] = false }
         do {

@@ -111,9 +111,10 @@ public final class Broker: Sendable {
         // made durable; the tool itself starts only once they are (the gate opens), and never if
         // they cannot be.
         let sandboxStart = clock.now
-        // On the slot's thread once the tool has ended: the output is validated and the outcome
-        // made durable there (that thread may block on the disk; no other thread is woken for it),
-        // before anyone is told.
+        // On the slot's thread once the tool has ended: the output is validated and `call.finished`
+        // queued; once this task has the outcome, that thread writes and fsyncs the record (it may
+        // block on the disk; no other thread is woken for it) while this one prepares the answer,
+        // which goes out only when the record is durable.
         let (log, channel) = (log, ticket.channel)
         let (taskId, callId) = (ticket.taskId, ticket.callId)
         let launch: SandboxRunner.Launch
@@ -121,11 +122,12 @@ public final class Broker: Sendable {
             launch = try runner.start(ticket.job, program: program, in: slot) { outcome in
                 let start = ContinuousClock.now
                 let output = channel.process(stdout: outcome.stdout, stderr: outcome.stderr)
-                let validated = ContinuousClock.now
-                let logged = Result { () throws(LogError) in
-                    try log.appendDurably(.callFinished(taskId: taskId, callId: callId, outcome: outcome, output: output, logRule: channel.rules.log))
+                let queued = Result { () throws(LogError) in
+                    try log.enqueue(.callFinished(taskId: taskId, callId: callId, outcome: outcome, output: output, logRule: channel.rules.log)).seq
                 }
-                return FinishedCall(output: output, validation: validated - start, logged: logged.map { _ in () }, logging: ContinuousClock.now - validated)
+                return FinishedCall(output: output, validation: ContinuousClock.now - start, queued: queued)
+            } afterHandOver: { finished in
+                if case .success(let seq) = finished.queued { _ = try? log.makeDurable(through: seq) }
             }
         } catch {
             await registry.finish(ticket)
@@ -142,17 +144,19 @@ public final class Broker: Sendable {
         switch result {
         case .success(let (outcome, finished)):
             let killedBy = killed ? (draining.load(ordering: .relaxed) ? "shutdown" : "task_ended") : nil
-            timing.sandbox -= finished.validation + finished.logging
+            timing.sandbox -= finished.validation
             timing.validate = finished.validation
-            timing.log += finished.logging
-            if case .failure(let error) = finished.logged { throw Problem.logUnavailable(error) }
             let output = finished.output
             if output.hasCanaryLeak { await respondToCanaryLeak(ticket) }
+            var envelope = CallEnvelope(callId: request.callId, taskId: ticket.taskId, tool: request.tool, outcome: outcome, output: output, killedBy: killedBy)
+                .fields
+            // The answer waits for its `call.finished` to be durable (the slot's thread writes it).
+            let logStart = clock.now
+            do { try await log.sync(through: finished.queued.get()) } catch { throw Problem.logUnavailable(error) }
+            timing.log += clock.now - logStart
             timing.total = clock.now - start
-            return CallEnvelope(
-                callId: request.callId, taskId: ticket.taskId, tool: request.tool, outcome: outcome, output: output, timing: timing,
-                killedBy: killedBy
-            ).json
+            envelope["timing"] = timing.json
+            return .object(envelope)
         case .failure(let error):
             logger.error("sandbox could not start", metadata: ["call.id": "\(request.callId)", "task.id": "\(ticket.taskId)", "sandbox.error": "\(error)"])
             note(
@@ -245,11 +249,10 @@ public final class Broker: Sendable {
     var isDraining: Bool { draining.load(ordering: .relaxed) }
 }
 
-/// What the slot's thread hands back after the tool: the validated output, and whether its
-/// `call.finished` record is durable.
+/// What the slot's thread hands back after the tool: the validated output, and the seq of its
+/// `call.finished` record (queued, not yet durable), or why it could not be queued.
 private struct FinishedCall: Sendable {
     let output: OutputResult
     let validation: Duration
-    let logged: Result<Void, LogError>
-    let logging: Duration
+    let queued: Result<UInt64, LogError>
 }
