@@ -1,7 +1,7 @@
 /// The validated output channel: turns what a tool printed into what the caller may see,
 /// according to the tool's `OutputRules`, and says exactly what it changed.
 ///
-/// Pure: no I/O, no clock, no randomness. A stream of 1 MiB or more uses a second thread: its
+/// Pure: no I/O, no clock, no randomness. A stream of 256 KiB or more uses a second thread: its
 /// original's SHA-256 is computed meanwhile, and its scan runs as two halves. For each stream,
 /// in this order:
 ///
@@ -71,8 +71,9 @@ public struct OutputChannel: Sendable {
     }
 
     /// From this size on, the original's SHA-256 is computed on a second thread while the
-    /// stream goes through the stages (it depends on nothing they do).
-    static let concurrentDigestBytes = 1 << 20
+    /// stream goes through the stages (it depends on nothing they do). The same size as
+    /// `DetectorScanner.splitBytes`, for the same reason.
+    static let concurrentDigestBytes = DetectorScanner.splitBytes
 
     /// One stream, through every stage.
     func process(_ captured: CapturedStream, name: OutputStreamName) -> StreamResult {
