@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
 
 /// The sinks that only escape: `html`, `shell` and `model`'s frame.
@@ -128,11 +135,14 @@ enum TextSinks {
     static func shell(_ text: [UInt8]) -> [UInt8] {
         var output: [UInt8] = [UInt8(ascii: "'")]
         output.reserveCapacity(text.count + 2)
-        for byte in text {
-            if byte == UInt8(ascii: "'") {
+        text.withUnsafeBufferPointer { text in
+            var runStart = 0
+            while true {
+                let index = nextIndex(of: UInt8(ascii: "'"), in: text, from: runStart)
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index]))
+                guard index < text.count else { break }
                 output.append(contentsOf: quotedApostrophe)
-            } else {
-                output.append(byte)
+                runStart = index + 1
             }
         }
         output.append(UInt8(ascii: "'"))
@@ -142,36 +152,50 @@ enum TextSinks {
     /// The frame the `model` sink puts around tool output.
     static let frameTag = Array("tool_output".utf8)
 
+    private static let fullwidthLessThan = Array("＜".utf8)
+
     /// The text between `<tool_output …>` and `</tool_output>` lines. Inside, every `<tool_output`
     /// and `</tool_output` (any case) has its `<` replaced by `＜` (U+FF1C), so the output can
     /// neither close its frame nor open a fake one. Returns the framed text and the offsets (in
-    /// `text`) of the tags neutralised.
+    /// `text`) of the tags neutralised. Runs between tags are copied whole.
     static func model(_ text: [UInt8], stream: String, tool: String?) -> (bytes: [UInt8], neutralised: [Range<Int>]) {
         let toolAttribute = tool.map { " tool=\"\(String(decoding: html(Array($0.utf8)), as: UTF8.self))\"" } ?? ""
         var output = Array("<tool_output\(toolAttribute) stream=\"\(stream)\">\n".utf8)
         output.reserveCapacity(output.count + text.count + 16)
         var neutralised: [Range<Int>] = []
-        var index = 0
-        while index < text.count {
-            if text[index] == UInt8(ascii: "<"), let length = frameTagLength(text, at: index) {
-                output += Array("＜".utf8)
-                neutralised.append(index..<index + length)
-                index += 1
-                continue
+        text.withUnsafeBufferPointer { text in
+            var runStart = 0
+            var index = nextIndex(of: UInt8(ascii: "<"), in: text, from: 0)
+            while index < text.count {
+                if let length = frameTagLength(text, at: index) {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index]))
+                    output += fullwidthLessThan
+                    neutralised.append(index..<index + length)
+                    runStart = index + 1
+                }
+                index = nextIndex(of: UInt8(ascii: "<"), in: text, from: index + 1)
             }
-            output.append(text[index])
-            index += 1
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...]))
         }
         output += Array("\n</tool_output>".utf8)
         return (output, neutralised)
     }
 
     /// The length of `<tool_output` or `</tool_output` (ASCII case ignored) at `index`.
-    private static func frameTagLength(_ text: [UInt8], at index: Int) -> Int? {
+    private static func frameTagLength(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
         var start = index + 1
         if start < text.count, text[start] == UInt8(ascii: "/") { start += 1 }
         guard start + frameTag.count <= text.count else { return nil }
         for (offset, byte) in frameTag.enumerated() where asciiLowercased(text[start + offset]) != byte { return nil }
         return start + frameTag.count - index
+    }
+
+    /// The first index at or after `start` holding `byte`, or the count (`memchr`: many bytes at
+    /// a time).
+    private static func nextIndex(of byte: UInt8, in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < text.count, let base = text.baseAddress, let found = memchr(base + start, Int32(byte), text.count - start) else {
+            return text.count
+        }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 }
