@@ -26,10 +26,13 @@ let package = Package(
         .target(
             name: "AirlockCore",
             dependencies: [
+                "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // glibc's malloc.h, for the output channel's allocator settings.
+        .systemLibrary(name: "CMalloc"),
         // The execution log: hash-chained records, group commit, signed checkpoints, verify, replay.
         .target(
             name: "AirlockAudit",

@@ -4,9 +4,9 @@ import Glibc
 
 /// Fresh memory for the channel's largest buffers (the clean text, the `html` output).
 enum HugePages {
-    /// Above this size glibc's `malloc` always gives a buffer a mapping of its own (its dynamic
-    /// mmap threshold never goes higher), unmapped when the buffer is freed: advice given to it
-    /// ends with it.
+    /// From this size on glibc's `malloc` gives a buffer a mapping of its own (its mmap threshold,
+    /// as `MallocSettings` sets it), unmapped when the buffer is freed: advice given to it ends
+    /// with it.
     static let minimumBytes = 32 << 20
 
     /// An empty array with room for `capacity` bytes, its memory advised to be backed by 2 MiB

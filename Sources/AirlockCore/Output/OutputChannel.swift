@@ -18,7 +18,8 @@
 ///    nothing later can undo it.
 ///
 /// Build one channel per call (it compiles the scanner for that call's secrets), then call
-/// `process(stdout:stderr:)`.
+/// `process(stdout:stderr:)`. The first channel built sets glibc's `malloc` thresholds for the
+/// process (`MallocSettings`).
 public struct OutputChannel: Sendable {
     public let rules: OutputRules
     public let secrets: OutputSecrets
@@ -38,6 +39,7 @@ public struct OutputChannel: Sendable {
     ]
 
     public init(rules: OutputRules, secrets: OutputSecrets = OutputSecrets(), tool: String? = nil) {
+        MallocSettings.apply()
         self.rules = rules
         self.secrets = secrets
         self.tool = tool
