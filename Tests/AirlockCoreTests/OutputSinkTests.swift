@@ -156,7 +156,22 @@ import Testing
         for byte in Array("<&\"'>a[".utf8) + [0x80, 0xA9] { #expect(split.contains(byte), "the middle never fell on \(byte)") }
     }
 
-    /// From 1 MiB on the channel encodes `html` on two threads and hashes the delivered bytes
+    /// `html` reads eight bytes at a time and must still escape exactly the five metacharacters,
+    /// whatever surrounds them: every byte value, the metacharacters' neighbours most often
+    /// (0x26 and 0x27, 0x3C and 0x3E are told apart from the rest by one comparison each).
+    @Test func htmlEscapesExactlyTheMetacharactersAmongAnyBytes() {
+        var generator = SystemRandomNumberGenerator()
+        let near: [UInt8] = [0x00, 0x21, 0x22, 0x23, 0x25, 0x26, 0x27, 0x28, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F, 0xA2, 0xA6, 0xA7, 0xBC, 0xBE, 0xFF]
+        for _ in 0..<2000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                Bool.random(using: &generator) ? near.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator)
+            }
+            #expect(TextSinks.html(bytes, split: false) == Self.escapedByteByByte(bytes))
+            #expect(TextSinks.html(bytes, split: true) == Self.escapedByteByByte(bytes))
+        }
+    }
+
+    /// From `TextSinks.splitBytes` on the channel encodes `html` on two threads and hashes the delivered bytes
     /// while building the string: the content, the bytes and both digests must be those of the
     /// plain way, with escapes, secrets and metacharacters around the middle.
     @Test func largeHTMLOutputIsTheRedactedTextEscapedInFull() throws {
