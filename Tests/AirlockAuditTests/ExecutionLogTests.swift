@@ -73,6 +73,30 @@ import Testing
         await #expect(throws: LogError.self) { try await log.append(LogFixture.event(2)) }
     }
 
+    /// `whenDurable` runs its action once the record can be read back from the file (at once when
+    /// it already can), and with the error when the disk fails.
+    @Test func whenDurableRunsOnceTheRecordIsOnDisk() async throws {
+        let fixture = LogFixture()
+        let log = try fixture.openLog { $0.bufferedDelay = .seconds(60) }
+        let seq = try log.appendBuffered(LogFixture.event(0)).seq
+        let seen = await withCheckedContinuation { (continuation: CheckedContinuation<(LogError?, UInt64?), Never>) in
+            log.whenDurable(through: seq) { failure in
+                // The action runs with the log's lock held: read the file, not through the log.
+                let written = try? LogReader(directory: log.directory).records(after: seq - 1, limit: 1, upTo: seq)
+                continuation.resume(returning: (failure, written?.first?.seq))
+            }
+        }
+        #expect(seen.0 == nil)
+        #expect(seen.1 == seq, "the action ran before its record was in the file")
+        let already = await withCheckedContinuation { continuation in log.whenDurable(through: seq) { continuation.resume(returning: $0) } }
+        #expect(already == nil)
+
+        log.replaceFileForTesting(path: "/dev/full")
+        let next = try log.appendBuffered(LogFixture.event(1)).seq
+        let failed = await withCheckedContinuation { continuation in log.whenDurable(through: next) { continuation.resume(returning: $0) } }
+        #expect(failed != nil)
+    }
+
     @Test func bufferedAppendsAreDurableAfterSync() async throws {
         let fixture = LogFixture()
         let log = try fixture.openLog()

@@ -74,14 +74,14 @@ extension ExecutionLog {
 
     /// Under the lock: every waiter the last fsync covered succeeds; after a failure, all fail.
     private func resumeWaiters() {
-        var remaining: [(seq: UInt64, continuation: CheckedContinuation<Result<Void, LogError>, Never>)] = []
+        var remaining: [(seq: UInt64, waiter: DurabilityWaiter)] = []
         for waiter in waiters {
             if let failure {
-                waiter.continuation.resume(returning: .failure(failure))
+                waiter.waiter.resume(.failure(failure))
             } else if waiter.seq <= durableSeq {
-                waiter.continuation.resume(returning: .success(()))
+                waiter.waiter.resume(.success(()))
             } else if closing && !sequencer.hasWork {
-                waiter.continuation.resume(returning: .failure(.closed))
+                waiter.waiter.resume(.failure(.closed))
             } else {
                 remaining.append(waiter)
             }

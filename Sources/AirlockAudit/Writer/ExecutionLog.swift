@@ -53,7 +53,7 @@ public final class ExecutionLog: @unchecked Sendable {
     var sequencer: LogSequencer
     /// Highest seq known to be fsync'd.
     var durableSeq: UInt64
-    var waiters: [(seq: UInt64, continuation: CheckedContinuation<Result<Void, LogError>, Never>)] = []
+    var waiters: [(seq: UInt64, waiter: DurabilityWaiter)] = []
     var failure: LogError?
     /// When the oldest record not yet taken by the writer was queued by `appendBuffered`, if one
     /// was.
@@ -110,7 +110,7 @@ public final class ExecutionLog: @unchecked Sendable {
             do throws(LogError) {
                 let queued = try enqueueLocked(event)
                 receipt = queued
-                waiters.append((queued.seq, continuation))
+                waiters.append((queued.seq, .task(continuation)))
                 condition.signal()
             } catch {
                 continuation.resume(returning: .failure(error))
@@ -194,11 +194,46 @@ public final class ExecutionLog: @unchecked Sendable {
             } else if target <= durableSeq {
                 continuation.resume(returning: .success(()))
             } else {
-                waiters.append((target, continuation))
+                waiters.append((target, .task(continuation)))
                 condition.signal()
             }
         }
         try result.get()
+    }
+
+    /// Runs `action` once the records up to `seq` are durable (with nil), or cannot be (with why),
+    /// on the thread that finds out: at once on this one if that is already known, otherwise on
+    /// the thread that wrote the batch, with the log's lock held. So whatever must wait for the
+    /// disk (a tool at its gate) goes on without a hop through another thread; `action` must be
+    /// quick and must not touch the log.
+    public func whenDurable(through seq: UInt64, _ action: @escaping @Sendable (LogError?) -> Void) {
+        condition.lock()
+        let target = min(seq, sequencer.lastSeq)
+        if let failure {
+            condition.unlock()
+            action(failure)
+        } else if target <= durableSeq {
+            condition.unlock()
+            action(nil)
+        } else {
+            waiters.append((target, .callback(action)))
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Someone waiting for records to be durable.
+    enum DurabilityWaiter {
+        case task(CheckedContinuation<Result<Void, LogError>, Never>)
+        case callback(@Sendable (LogError?) -> Void)
+
+        func resume(_ result: Result<Void, LogError>) {
+            switch self {
+            case .task(let continuation): continuation.resume(returning: result)
+            case .callback(let action):
+                if case .failure(let error) = result { action(error) } else { action(nil) }
+            }
+        }
     }
 
     /// Writes a final checkpoint (when records followed the last one), waits until everything is

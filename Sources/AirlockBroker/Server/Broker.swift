@@ -133,10 +133,14 @@ public final class Broker: Sendable {
             await registry.finish(ticket)
             throw error
         }
+        // The thread that makes the decision durable opens the gate (or closes it if it cannot):
+        // the tool does not wait for this task to be resumed first.
+        let gate = launch.gate
+        log.whenDurable(through: ticket.decisionSeq) { failure in gate.close(open: failure == nil) }
         let logStart = clock.now
         let logFailure = await decisionDurable
         timing.log += clock.now - logStart
-        launch.gate.close(open: logFailure == nil)
+        gate.close(open: logFailure == nil)
         let (result, killed) = await runner.outcome(of: launch, as: FinishedCall.self)
         timing.sandbox = clock.now - sandboxStart
         await registry.finish(ticket)
