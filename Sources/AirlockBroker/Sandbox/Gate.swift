@@ -1,3 +1,4 @@
+import AirlockAudit
 import Synchronization
 
 #if canImport(Glibc)
@@ -39,5 +40,61 @@ final class Gate: Sendable {
     func closeReadEnd() {
         guard !readEndClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         Glibc.close(readEnd)
+    }
+}
+
+/// A call's decision on its way to disk, watched from the moment it is queued, and the gate it
+/// opens: whichever comes second, the fsync that makes the decision durable or the launch with
+/// the gate, opens it (or closes it, if the decision cannot be made durable). So the fsync starts
+/// at once, not when the request's task next yields, and when the gate is ready first the thread
+/// that did the fsync opens it, without a hop through the request's thread.
+final class DecisionDurability: Sendable {
+    private enum State {
+        case pending(gate: Gate?, waiter: CheckedContinuation<LogError?, Never>?)
+        case settled(LogError?)
+    }
+
+    private let state = Mutex(State.pending(gate: nil, waiter: nil))
+
+    init(log: ExecutionLog, seq: UInt64) {
+        log.whenDurable(through: seq) { [self] failure in settle(failure) }
+    }
+
+    /// `gate` opens once the decision is durable (at once if it is already).
+    func opens(_ gate: Gate) {
+        let settled = state.withLock { state -> LogError?? in
+            switch state {
+            case .settled(let failure): return .some(failure)
+            case .pending(_, let waiter):
+                state = .pending(gate: gate, waiter: waiter)
+                return nil
+            }
+        }
+        if let failure = settled { gate.close(open: failure == nil) }
+    }
+
+    /// Waits until the decision is durable: nil, or why it cannot be.
+    func failure() async -> LogError? {
+        await withCheckedContinuation { continuation in
+            let settled = state.withLock { state -> LogError?? in
+                switch state {
+                case .settled(let failure): return .some(failure)
+                case .pending(let gate, _):
+                    state = .pending(gate: gate, waiter: continuation)
+                    return nil
+                }
+            }
+            if let failure = settled { continuation.resume(returning: failure) }
+        }
+    }
+
+    private func settle(_ failure: LogError?) {
+        let (gate, waiter) = state.withLock { state -> (Gate?, CheckedContinuation<LogError?, Never>?) in
+            defer { state = .settled(failure) }
+            if case .pending(let gate, let waiter) = state { return (gate, waiter) }
+            return (nil, nil)
+        }
+        gate?.close(open: failure == nil)
+        waiter?.resume(returning: failure)
     }
 }

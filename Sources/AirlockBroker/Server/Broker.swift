@@ -72,9 +72,9 @@ public final class Broker: Sendable {
             try await syncLog()
             throw denial
         }
-        // The decision goes to disk now, while a slot is taken and the sandbox is set up; the
-        // tool starts only once it is there (the gate, below).
-        async let decisionDurable = durability(through: ticket.decisionSeq)
+        // The decision goes to disk now, while a slot is taken and the child readied; the tool
+        // starts only once it is there (the gate, below).
+        let decision = DecisionDurability(log: log, seq: ticket.decisionSeq)
         let program: SeccompProgram
         do {
             program = try runner.program(for: ticket.job)
@@ -133,14 +133,10 @@ public final class Broker: Sendable {
             await registry.finish(ticket)
             throw error
         }
-        // The thread that makes the decision durable opens the gate (or closes it if it cannot):
-        // the tool does not wait for this task to be resumed first.
-        let gate = launch.gate
-        log.whenDurable(through: ticket.decisionSeq) { failure in gate.close(open: failure == nil) }
+        decision.opens(launch.gate)
         let logStart = clock.now
-        let logFailure = await decisionDurable
+        let logFailure = await decision.failure().map(Problem.logUnavailable)
         timing.log += clock.now - logStart
-        gate.close(open: logFailure == nil)
         let (result, killed) = await runner.outcome(of: launch, as: FinishedCall.self)
         timing.sandbox = clock.now - sandboxStart
         await registry.finish(ticket)
@@ -183,12 +179,6 @@ public final class Broker: Sendable {
     /// Waits until every record queued so far is on disk.
     func syncLog() async throws(Problem) {
         do { try await log.sync() } catch { throw Problem.logUnavailable(error) }
-    }
-
-    /// Waits until the records up to `seq` are on disk; what went wrong if they cannot be.
-    private func durability(through seq: UInt64) async -> Problem? {
-        do { try await log.sync(through: seq) } catch { return Problem.logUnavailable(error) }
-        return nil
     }
 
     /// Records what became of a call that was decided but did not run. Best effort: the call
