@@ -48,11 +48,18 @@ public final class PreparedChild: @unchecked Sendable {
         plan.initialize(to: cconfine_plan())
     }
 
-    /// Names what the child executes: `job`'s executable, arguments and environment. `job` must
-    /// have this child's key. Call before the gate opens (or, without a gate, before `launch`).
+    /// Whether `job`, under `seccomp`, can run in this child: its shape is the child's, and so is
+    /// the filter (a profile changed since the child was prepared is not the child's any more).
+    public func fits(_ job: JobSpec, seccomp: SeccompProgram?) -> Bool {
+        Key(job) == key && seccomp?.digest == self.seccomp?.digest
+    }
+
+    /// Names what the child executes: `job`'s executable, arguments and environment, checked.
+    /// `job` must have this child's key. Call before the gate opens (or, without a gate, before
+    /// `launch`).
     public func bind(_ job: JobSpec) throws(SandboxError) {
         precondition(Key(job) == key, "a job bound to a child prepared for another shape of job")
-        try Sandbox.validate(job)
+        try Sandbox.validateCommand(job)
         let environment = job.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         plan.pointee.executable = UnsafePointer(arena.string(job.executable))
         plan.pointee.argv = UnsafePointer(arena.stringArray(job.arguments))

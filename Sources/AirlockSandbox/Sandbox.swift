@@ -54,10 +54,10 @@ public struct Sandbox: Sendable {
         return try supervise(spawned, job: job, since: start)
     }
 
-    /// Everything a child for jobs shaped like `template` needs before it is cloned: the job
+    /// Everything a child for jobs shaped like `template` needs before it is cloned: the shape
     /// checked, the slot's cgroup limits set, the pipes and the plan. Nothing runs yet.
     public func prepare(_ template: JobSpec, seccomp: SeccompProgram?, in slot: Slot, gate: Int32) throws(SandboxError) -> PreparedChild {
-        try Self.validate(template)
+        try Self.validateShape(template)
         let view = try templates.descriptor(for: template.view)
         try slot.cgroup.apply(memory: template.limits.memory.bytes, processes: template.limits.processes)
         let pipes = try StdioPipes(outputCap: template.limits.outputBytes.bytes)
@@ -154,21 +154,12 @@ public struct Sandbox: Sendable {
         return Array(UnsafeBufferPointer(start: data, count: stream.length))
     }
 
-    static func validate(_ job: JobSpec) throws(SandboxError) {
-        guard job.executable.hasPrefix("/") else {
-            throw .invalidJob(field: "executable", reason: "must be an absolute path, got `\(job.executable)`")
-        }
-        guard !job.arguments.isEmpty else { throw .invalidJob(field: "arguments", reason: "argv must hold at least argv[0]") }
+    /// Checks what a child is prepared with: the working directory and the workspace.
+    static func validateShape(_ job: JobSpec) throws(SandboxError) {
         guard job.workingDirectory.hasPrefix("/") else {
             throw .invalidJob(field: "workingDirectory", reason: "must be an absolute path inside the sandbox")
         }
-        let strings = [job.executable, job.workingDirectory] + job.arguments + job.environment.flatMap { [$0.key, $0.value] }
-        if strings.contains(where: { $0.utf8.contains(0) }) {
-            throw .invalidJob(field: "arguments", reason: "a NUL byte cannot be passed to a program")
-        }
-        if let key = job.environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
-            throw .invalidJob(field: "environment", reason: "invalid variable name `\(key)`")
-        }
+        if job.workingDirectory.utf8.contains(0) { throw Self.nulByte }
         if let workspace = job.view.workspace {
             guard workspace.target == FilesystemView.workspaceTarget else {
                 throw .invalidJob(field: "workspace", reason: "the workspace is always at \(FilesystemView.workspaceTarget), not \(workspace.target)")
@@ -182,6 +173,21 @@ public struct Sandbox: Sendable {
             }
         }
     }
+
+    /// Checks what a prepared child is given last: the executable, its arguments and environment.
+    static func validateCommand(_ job: JobSpec) throws(SandboxError) {
+        guard job.executable.hasPrefix("/") else {
+            throw .invalidJob(field: "executable", reason: "must be an absolute path, got `\(job.executable)`")
+        }
+        guard !job.arguments.isEmpty else { throw .invalidJob(field: "arguments", reason: "argv must hold at least argv[0]") }
+        let strings = [job.executable] + job.arguments + job.environment.flatMap { [$0.key, $0.value] }
+        if strings.contains(where: { $0.utf8.contains(0) }) { throw Self.nulByte }
+        if let key = job.environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
+            throw .invalidJob(field: "environment", reason: "invalid variable name `\(key)`")
+        }
+    }
+
+    private static let nulByte = SandboxError.invalidJob(field: "arguments", reason: "a NUL byte cannot be passed to a program")
 
     /// With a pids cgroup, `RLIMIT_NPROC` sits one above `pids.max` so that the cgroup refuses the
     /// fork first and counts it (which names the termination); without one, the rlimit is the limit.

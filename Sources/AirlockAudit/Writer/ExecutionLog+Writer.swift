@@ -35,9 +35,9 @@ extension ExecutionLog {
     }
 
     /// Under the lock, on the writer thread or a thread in `makeDurable(through:)`: takes
-    /// everything queued, writes it and fsyncs once with the lock released (`writing` keeps anyone else from
-    /// writing meanwhile, so records reach the file in sequence order), then resumes the
-    /// appenders the fsync covered. The caller wakes whoever else waits.
+    /// everything queued, writes it and fsyncs once with the lock released (`writing` keeps
+    /// anyone else from writing meanwhile, so records reach the file in sequence order), then
+    /// resumes the appenders the fsync covered. The caller wakes whoever else waits.
     func writeBatchLocked() {
         writing = true
         bufferedSince = nil

@@ -131,7 +131,7 @@ public final class ExecutionLog: @unchecked Sendable {
     }
 
     /// Queues `event` without waking anyone: the caller makes it durable itself, soon, with
-    /// `makeDurable(through:)` (which someone else's fsync may save it).
+    /// `makeDurable(through:)` (unless someone else's fsync covers it first).
     @discardableResult
     public func enqueue(_ event: LogEvent) throws(LogError) -> LogReceipt {
         condition.lock()
@@ -186,17 +186,7 @@ public final class ExecutionLog: @unchecked Sendable {
     /// The fsync starts now and takes whatever is queued by the time the writer gets to it.
     public func sync(through seq: UInt64?) async throws(LogError) {
         let result: Result<Void, LogError> = await withCheckedContinuation { continuation in
-            condition.lock()
-            defer { condition.unlock() }
-            let target = min(seq ?? sequencer.lastSeq, sequencer.lastSeq)
-            if let failure {
-                continuation.resume(returning: .failure(failure))
-            } else if target <= durableSeq {
-                continuation.resume(returning: .success(()))
-            } else {
-                waiters.append((target, .task(continuation)))
-                condition.signal()
-            }
+            wait(through: seq, .task(continuation))
         }
         try result.get()
     }
@@ -207,19 +197,26 @@ public final class ExecutionLog: @unchecked Sendable {
     /// disk (a tool at its gate) goes on without a hop through another thread; `action` must be
     /// quick and must not touch the log.
     public func whenDurable(through seq: UInt64, _ action: @escaping @Sendable (LogError?) -> Void) {
+        wait(through: seq, .callback(action))
+    }
+
+    /// Resumes `waiter` at once (outside the lock) when the records up to `seq` (everything
+    /// appended so far when nil) are known to be durable, or known not to be; otherwise queues it
+    /// for the batch that covers them and wakes the writer.
+    private func wait(through seq: UInt64?, _ waiter: DurabilityWaiter) {
         condition.lock()
-        let target = min(seq, sequencer.lastSeq)
+        let target = min(seq ?? sequencer.lastSeq, sequencer.lastSeq)
+        var known: Result<Void, LogError>?
         if let failure {
-            condition.unlock()
-            action(failure)
+            known = .failure(failure)
         } else if target <= durableSeq {
-            condition.unlock()
-            action(nil)
+            known = .success(())
         } else {
-            waiters.append((target, .callback(action)))
+            waiters.append((target, waiter))
             condition.signal()
-            condition.unlock()
         }
+        condition.unlock()
+        if let known { waiter.resume(known) }
     }
 
     /// Someone waiting for records to be durable.

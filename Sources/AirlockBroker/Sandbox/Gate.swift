@@ -49,12 +49,9 @@ final class Gate: Sendable {
 /// at once, not when the request's task next yields, and when the gate is ready first the thread
 /// that did the fsync opens it, without a hop through the request's thread.
 final class DecisionDurability: Sendable {
-    private enum State {
-        case pending(gate: Gate?, waiter: CheckedContinuation<LogError?, Never>?)
-        case settled(LogError?)
-    }
-
-    private let state = Mutex(State.pending(gate: nil, waiter: nil))
+    /// The gate, until the fsync's outcome is known; then that outcome.
+    private let rendezvous = Mutex<(gate: Gate?, failure: LogError??)>((nil, nil))
+    private let outcome = OneShot<LogError?>()
 
     init(log: ExecutionLog, seq: UInt64) {
         log.whenDurable(through: seq) { [self] failure in settle(failure) }
@@ -62,39 +59,24 @@ final class DecisionDurability: Sendable {
 
     /// `gate` opens once the decision is durable (at once if it is already).
     func opens(_ gate: Gate) {
-        let settled = state.withLock { state -> LogError?? in
-            switch state {
-            case .settled(let failure): return .some(failure)
-            case .pending(_, let waiter):
-                state = .pending(gate: gate, waiter: waiter)
-                return nil
-            }
+        let settled = rendezvous.withLock { rendezvous -> LogError?? in
+            if rendezvous.failure == nil { rendezvous.gate = gate }
+            return rendezvous.failure
         }
         if let failure = settled { gate.close(open: failure == nil) }
     }
 
     /// Waits until the decision is durable: nil, or why it cannot be.
     func failure() async -> LogError? {
-        await withCheckedContinuation { continuation in
-            let settled = state.withLock { state -> LogError?? in
-                switch state {
-                case .settled(let failure): return .some(failure)
-                case .pending(let gate, _):
-                    state = .pending(gate: gate, waiter: continuation)
-                    return nil
-                }
-            }
-            if let failure = settled { continuation.resume(returning: failure) }
-        }
+        await outcome.value()
     }
 
     private func settle(_ failure: LogError?) {
-        let (gate, waiter) = state.withLock { state -> (Gate?, CheckedContinuation<LogError?, Never>?) in
-            defer { state = .settled(failure) }
-            if case .pending(let gate, let waiter) = state { return (gate, waiter) }
-            return (nil, nil)
+        let gate = rendezvous.withLock { rendezvous -> Gate? in
+            rendezvous.failure = .some(failure)
+            return rendezvous.gate
         }
         gate?.close(open: failure == nil)
-        waiter?.resume(returning: failure)
+        outcome.fulfil(failure)
     }
 }

@@ -80,7 +80,7 @@ final class SandboxRunner: Sendable {
         do {
             // Under the lock, either the waiting child is taken or a fresh launch is queued: the
             // slot's thread offers a child only while nothing is queued behind it (`standBy`).
-            let taken = try standing.withLock { standing throws(Problem) -> Either in
+            let taken = try standing.withLock { standing throws(Problem) -> Taken in
                 if let waiting = standing.children.removeValue(forKey: slot.index) { return .waiting(waiting) }
                 return .queued(try queue(job, program: program, in: slot, finish: finish))
             }
@@ -88,7 +88,7 @@ final class SandboxRunner: Sendable {
             case .queued(let gate):
                 return Launch(gate: gate, slot: slot.index, result: result)
             case .waiting(let waiting):
-                if waiting.child.key == PreparedChild.Key(job), waiting.claim(job, start: cconfine_monotonic_ns(), finish: finish) {
+                if waiting.claim(job, program: program, start: cconfine_monotonic_ns(), finish: finish) {
                     return Launch(gate: waiting.gate, slot: slot.index, result: result)
                 }
                 // A dropped child ends its slot thread's wait: that thread offers no other before
@@ -102,7 +102,8 @@ final class SandboxRunner: Sendable {
         }
     }
 
-    private enum Either {
+    /// What `start` found in the slot: a waiting child, or none (then a fresh launch is queued).
+    private enum Taken {
         case waiting(StandbyChild)
         case queued(Gate)
     }
@@ -165,9 +166,7 @@ final class SandboxRunner: Sendable {
                 return true
             }
             guard offered else {
-                gate.close(open: false)
-                gate.closeReadEnd()
-                prepared.close()
+                standby.release()
                 return
             }
             let launched = Result { () throws(SandboxError) in try sandbox.launch(prepared) }
@@ -178,8 +177,7 @@ final class SandboxRunner: Sendable {
                     if standing.children[slot.index] === standby { standing.children[slot.index] = nil }
                 }
                 if case .success(let spawned) = launched { sandbox.discard(spawned) }
-                gate.close(open: false)
-                prepared.close()
+                standby.release()
                 slot.tearDownHeldNamespace()
                 return
             }
@@ -273,9 +271,13 @@ private final class StandbyChild: Sendable {
         self.gate = gate
     }
 
-    /// Binds `job` to the waiting child; false if it is no longer waiting (or `job` is invalid).
-    func claim(_ job: JobSpec, start: UInt64, finish: @escaping @Sendable (Result<Outcome, SandboxError>) -> Void) -> Bool {
-        state.withLock { state in
+    /// Binds `job` to the waiting child; false if it is no longer waiting, or `job` under `program`
+    /// does not fit it (`PreparedChild.fits`), or is invalid.
+    func claim(
+        _ job: JobSpec, program: SeccompProgram, start: UInt64, finish: @escaping @Sendable (Result<Outcome, SandboxError>) -> Void
+    ) -> Bool {
+        guard child.fits(job, seccomp: program) else { return false }
+        return state.withLock { state in
             guard case .waiting = state, (try? child.bind(job)) != nil else { return false }
             state = .claimed(Claim(job: job, start: start, finish: finish))
             return true
@@ -292,6 +294,13 @@ private final class StandbyChild: Sendable {
         if dropped { gate.close(open: false) }
     }
 
+    /// Closes the gate and the pipes of a child that ran no call (never launched, or stopped).
+    func release() {
+        gate.close(open: false)
+        gate.closeReadEnd()
+        child.close()
+    }
+
     /// On the slot's thread once the launch returned: the claim, if a call made one; from now on
     /// nobody can.
     func end() -> Claim? {
@@ -299,37 +308,6 @@ private final class StandbyChild: Sendable {
             defer { state = .over }
             if case .claimed(let claim) = state { return claim }
             return nil
-        }
-    }
-}
-
-/// A value handed over once, from one thread to one waiting task.
-private final class OneShot<Value: Sendable>: Sendable {
-    private enum State {
-        case empty
-        case waiting(CheckedContinuation<Value, Never>)
-        case done(Value)
-    }
-
-    private let state = Mutex(State.empty)
-
-    func fulfil(_ value: Value) {
-        let waiter = state.withLock { state -> CheckedContinuation<Value, Never>? in
-            defer { state = .done(value) }
-            if case .waiting(let continuation) = state { return continuation }
-            return nil
-        }
-        waiter?.resume(returning: value)
-    }
-
-    func value() async -> Value {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Value? in
-                if case .done(let value) = state { return value }
-                state = .waiting(continuation)
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
         }
     }
 }

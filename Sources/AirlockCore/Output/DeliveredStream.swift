@@ -81,6 +81,14 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).map(TokenBase64URL.hex).joined()
 }
 
+/// SHA-256 of `bytes`, to be asked for once, later: from `OutputChannel.concurrentDigestBytes`
+/// on it is computed on another thread meanwhile (`ConcurrentValue`), below that when asked.
+func deferredSHA256(_ bytes: [UInt8]) -> () -> String {
+    guard bytes.count >= OutputChannel.concurrentDigestBytes else { return { sha256Hex(bytes) } }
+    let digest = ConcurrentValue { sha256Hex(bytes) }
+    return { digest.value() }
+}
+
 /// A value computed on another thread while the caller goes on; `value()` returns it. For work
 /// that is large, independent of everything else and pure (a digest of bytes nothing changes),
 /// on a machine with a core to spare.

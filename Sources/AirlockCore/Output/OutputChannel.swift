@@ -79,9 +79,7 @@ public struct OutputChannel: Sendable {
 
     /// One stream, through every stage.
     func process(_ captured: CapturedStream, name: OutputStreamName) -> StreamResult {
-        let bytes = captured.bytes
-        let concurrent = bytes.count >= Self.concurrentDigestBytes ? ConcurrentValue { sha256Hex(bytes) } : nil
-        return stages(captured, name: name) { concurrent?.value() ?? sha256Hex(bytes) }
+        stages(captured, name: name, originalDigest: deferredSHA256(captured.bytes))
     }
 
     /// `originalDigest` is asked once, when the delivered stream is built.

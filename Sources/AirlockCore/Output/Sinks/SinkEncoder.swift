@@ -53,10 +53,9 @@ enum SinkEncoder {
     /// From `OutputChannel.concurrentDigestBytes` on, the digest is computed on a second thread
     /// while the `String` is built.
     private static func textual(_ bytes: [UInt8], _ neutralised: [(Range<Int>, String)]) -> Encoded {
-        let digest = bytes.count >= OutputChannel.concurrentDigestBytes ? ConcurrentValue { sha256Hex(bytes) } : nil
+        let digest = deferredSHA256(bytes)
         let content = JSONValue.string(knownValidString(bytes))
-        return Encoded(
-            content: content, bytes: bytes, sha256: digest?.value() ?? sha256Hex(bytes), neutralised: neutralised.map { (range: $0.0, detector: $0.1) })
+        return Encoded(content: content, bytes: bytes, sha256: digest(), neutralised: neutralised.map { (range: $0.0, detector: $0.1) })
     }
 
     /// The `String` of `bytes` without checking them again, which for large output costs as much
