@@ -28,15 +28,13 @@ struct BrokerBench: ParsableCommand {
     func run() throws {
         // The same broker twice: its state directory on the disk (the real thing), and on tmpfs,
         // where fsync returns at once. The difference is what durable logging costs a call.
-        let onDisk = try BrokerBenchFixture(clients: clients, root: NSTemporaryDirectory(), uidBase: 2_100_000_000)
         guard Self.isTmpfs(tmpfs) else {
             throw BenchError(description: "\(tmpfs) is not a tmpfs; name one with --tmpfs (the second broker keeps its log there)")
         }
+        let onDisk = try BrokerBenchFixture(clients: clients, root: NSTemporaryDirectory(), uidBase: 2_100_000_000)
+        defer { onDisk.remove() }
         let onTmpfs = try BrokerBenchFixture(clients: clients, root: tmpfs + "/", uidBase: 2_100_100_000)
-        defer {
-            onDisk.remove()
-            onTmpfs.remove()
-        }
+        defer { onTmpfs.remove() }
         let server = try onDisk.startBroker()
         defer { server.stop() }
         let tmpfsServer = try onTmpfs.startBroker()

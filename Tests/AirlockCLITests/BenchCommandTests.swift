@@ -12,6 +12,15 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
     }
 
+    /// The broker bench's fixture directories (on the disk and on the tmpfs) that exist now.
+    private func brokerBenchDirectories() -> Set<String> {
+        Set(
+            [NSTemporaryDirectory(), "/dev/shm/"].flatMap { root in
+                ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+                    .filter { $0.hasPrefix("airlock-bench-broker-") }.map { root + $0 }
+            })
+    }
+
     /// Two brokers (log on disk, log on tmpfs), a few calls each: every figure is there and
     /// positive, and nothing is left behind (the broker processes are stopped).
     @Test func brokerBenchReportsBothBrokersAndMemory() throws {
@@ -19,7 +28,9 @@ import Testing
             print("skipped: the broker's sandboxes need root")
             return
         }
+        let before = brokerBenchDirectories()
         let json = try report(["broker", "--count", "3", "--calls", "16"])
+        #expect(brokerBenchDirectories().subtracting(before).isEmpty, "fixture directories left behind")
         for key in ["roundTrip", "roundTripLogOnTmpfs", "concurrentRoundTrip", "concurrentRoundTripLogOnTmpfs", "posixSpawn"] {
             let median = (json[key] as? [String: Any])?["medianMicroseconds"] as? Double
             #expect((median ?? 0) > 0, "\(key): \(String(describing: json[key]))")
@@ -34,9 +45,11 @@ import Testing
     }
 
     @Test func brokerBenchRefusesADirectoryThatIsNotTmpfs() throws {
+        let before = brokerBenchDirectories()
         let result = try CLI.run(["bench", "broker", "--tmpfs", NSTemporaryDirectory(), "--count", "1", "--calls", "1"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("is not a tmpfs"), "\(result.stderr)")
+        #expect(brokerBenchDirectories().subtracting(before).isEmpty, "fixture directories left behind")
     }
 
     @Test func outputBenchFindsWhatItPlanted() throws {
