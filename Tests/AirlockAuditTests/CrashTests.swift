@@ -53,11 +53,10 @@ import Testing
 
     @Test func tornTailIsSetAsideAndTheChainContinues() async throws {
         let log = try await LogFixture.written(records: 20, close: false)
-        let handle = try #require(FileHandle(forWritingAtPath: log.path(1)))
-        handle.seekToEndOfFile()
-        handle.write(Data(#"{"seq":22,"time":"2026-11-30T08:00:00.000000Z","prev":"00"#.utf8))
-        handle.closeFile()
-        let tornBytes = log.lines(1).last!.utf8.count
+        let fragment = #"{"seq":22,"time":"2026-11-30T08:00:00.000000Z","prev":"00"#
+        try log.tear(1, with: fragment)
+        let tornBytes = fragment.utf8.count
+        #expect(log.lines(1).last == fragment)
 
         let reopened = try log.reopen()
         #expect(reopened.recovery.tornFile == 1)
@@ -83,10 +82,7 @@ import Testing
 
     @Test func aDeclaredTailMustBeTheRealOne() async throws {
         let log = try await LogFixture.written(records: 20, close: false)
-        let handle = try #require(FileHandle(forWritingAtPath: log.path(1)))
-        handle.seekToEndOfFile()
-        handle.write(Data("{\"seq\":22".utf8))
-        handle.closeFile()
+        try log.tear(1, with: "{\"seq\":22")
         let reopened = try log.reopen()
         try await reopened.close()
         // Cutting two more records off the torn file no longer matches what the header declares.

@@ -1,5 +1,6 @@
 import AirlockTestSupport
 import Foundation
+import Testing
 
 @testable import AirlockAudit
 @testable import AirlockCore
@@ -55,12 +56,31 @@ struct LogFixture {
 
     func path(_ file: Int) -> String { LogDirectory.path(directory, file) }
 
-    /// The file's lines without their `\n` (a torn last line included as it is).
+    /// The file's bytes as they are, padding included.
+    func bytes(_ file: Int) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path(file)) ?? Data()) }
+
+    /// The file's bytes without its padding (the zero bytes after the records).
+    func records(_ file: Int) -> [UInt8] {
+        var bytes = bytes(file)
+        while bytes.last == 0 { bytes.removeLast() }
+        return bytes
+    }
+
+    /// The file's lines without their `\n` (a torn last line included as it is; no padding).
     func lines(_ file: Int) -> [String] {
-        let text = String(decoding: FileManager.default.contents(atPath: path(file)) ?? Data(), as: UTF8.self)
+        let text = String(decoding: records(file), as: UTF8.self)
         var lines = text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         return lines
+    }
+
+    /// Writes `fragment` where the next record would have gone, into the padding, as a write
+    /// cut short by a crash leaves it.
+    func tear(_ file: Int, with fragment: String) throws {
+        let handle = try #require(FileHandle(forWritingAtPath: path(file)))
+        defer { handle.closeFile() }
+        handle.seek(toFileOffset: UInt64(records(file).count))
+        handle.write(Data(fragment.utf8))
     }
 
     func setLines(_ file: Int, _ lines: [String], terminated: Bool = true) {

@@ -81,7 +81,7 @@ class Verifier:
                 raise Problem("truncated", f"{expected:06d}.jsonl", 0,
                               f"file missing: the records from seq {self.expected_seq} on are gone")
             with open(os.path.join(self.directory, f"{number:06d}.jsonl"), "rb") as f:
-                data = f.read()
+                data = f.read().rstrip(b"\0")  # padding: see "Padding" in the format document
             self.walk(number, data, index == len(numbers) - 1)
 
     def walk(self, number, data, is_last):

@@ -13,6 +13,7 @@ struct FileScan {
     /// Bytes up to and including the last good line's `\n`.
     var validBytes: Int
     var tailBytes: Int { totalBytes - validBytes }
+    /// The file's bytes without its padding.
     var totalBytes: Int
     /// 1-based line number of the first line of the tail.
     var tailLine: Int
@@ -37,7 +38,7 @@ struct FileScan {
                     guard buffer[prefix.kind].elementsEqual(LogRecordKind.fileStarted.rawValue.utf8) else { return false }
                     scan = FileScan(
                         headerSeq: prefix.seq, headerPrev: String(decoding: buffer[prefix.prev], as: UTF8.self), lastSeq: prefix.seq,
-                        lastHash: hash, validBytes: line.end + 1, totalBytes: buffer.count, tailLine: line.number + 1)
+                        lastHash: hash, validBytes: line.end + 1, totalBytes: buffer.unpaddedCount, tailLine: line.number + 1)
                 }
                 return true
             }

@@ -30,8 +30,9 @@ public enum LogDirectory {
     }
 }
 
-/// The lines of a file's bytes, numbered from 1. The last line has `terminated` false when the
-/// file does not end in `\n`.
+/// The lines of a file's bytes, numbered from 1, up to its padding (the zero bytes the writer
+/// reserves after the records of the file it is writing). The last line has `terminated` false
+/// when the records do not end in `\n`.
 struct LogLine {
     var number: Int
     var start: Int
@@ -40,7 +41,16 @@ struct LogLine {
 }
 
 extension UnsafeBufferPointer<UInt8> {
+    /// The bytes before the padding: up to and including the last byte that is not zero. (A
+    /// record is JSON, which never holds a zero byte.)
+    var unpaddedCount: Int {
+        var end = count
+        while end > 0, self[end - 1] == 0 { end -= 1 }
+        return end
+    }
+
     func forEachLogLine(_ body: (LogLine) -> Bool) {
+        let count = unpaddedCount
         var start = 0
         var number = 1
         while start < count {

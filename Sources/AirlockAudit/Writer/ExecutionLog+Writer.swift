@@ -24,6 +24,11 @@ extension ExecutionLog {
             writeBatchLocked()
             condition.broadcast()
         }
+        // Closed cleanly: the file is cut to its records. (After a failure, or a crash, its
+        // padding stays; readers ignore it, and the next open writes over it.)
+        if failure == nil {
+            do throws(LogError) { try fileWriter.finish() } catch { failure = .failed(error.description) }
+        }
         resumeWaiters()
         if writerLock >= 0 { LogIO.close(writerLock) }
         writerLock = -1

@@ -14,56 +14,108 @@ enum LogWriteOp {
 
 /// The blocking half of the log: owns the descriptor of the current file and performs write
 /// operations. Used only by the writer thread (and by `open` before that thread starts).
+///
+/// The current file is kept longer than its records: after them come zero bytes (its padding),
+/// written and fsync'd ahead of need, `reserveStep` at a time. A batch written into them changes
+/// neither the file's size nor its blocks, so `fdatasync` makes it durable with one data write and
+/// one cache flush, where an append also needs the inode (and often a block bitmap) written in
+/// between. A file is cut to its records when it is finished (rotation, or the log closing); after
+/// a crash the padding stays, and readers ignore it (`forEachLogLine`).
 final class LogFileWriter {
     let directory: String
     private(set) var fileNumber: Int
     private var fd: Int32
     private var path: String
+    /// Where the next record goes: the end of the records.
+    private var end: Int
+    /// The file's size: the records, then padding up to here.
+    private var reserved: Int
+    private let reserveStep: Int
 
-    init(directory: String, fileNumber: Int, fd: Int32) {
+    /// Padding is added `reserveStep` bytes at a time (1 MiB, less for a log that rotates sooner).
+    static func reserveStep(maxFileBytes: Int) -> Int {
+        min(1 << 20, (max(maxFileBytes, 1) + 4095) & ~4095)
+    }
+
+    /// Writes continue file `number` (open on `fd`) at `end`; the file is `size` bytes long.
+    init(directory: String, fileNumber: Int, fd: Int32, end: Int, size: Int, reserveStep: Int) {
         self.directory = directory
         self.fileNumber = fileNumber
         self.fd = fd
         self.path = LogDirectory.path(directory, fileNumber)
+        self.end = end
+        self.reserved = max(size, end)
+        self.reserveStep = reserveStep
     }
 
-    /// Creates file `number` holding only `header`: written under a temporary name, fsync'd,
-    /// renamed into place and the directory fsync'd, so a log file never exists without its header.
-    static func create(directory: String, number: Int, header: [UInt8]) throws(LogError) -> LogFileWriter {
+    /// Creates file `number` holding only `header` and its padding: written under a temporary
+    /// name, fsync'd, renamed into place and the directory fsync'd, so a log file never exists
+    /// without its header.
+    static func create(directory: String, number: Int, header: [UInt8], reserveStep: Int) throws(LogError) -> LogFileWriter {
         let final = LogDirectory.path(directory, number)
         let temporary = directory + "/." + LogDirectory.fileName(number) + ".tmp"
         LogIO.remove(temporary)
         let fd = try LogIO.create(temporary, mode: 0o640)
-        do {
-            try LogIO.writeAll(fd, header + [10], path: temporary)
-            try LogIO.sync(fd, path: temporary)
-            try LogIO.rename(temporary, final)
-            try LogIO.syncDirectory(directory)
-        } catch {
-            LogIO.close(fd)
-            throw error
-        }
-        return LogFileWriter(directory: directory, fileNumber: number, fd: fd)
+        let writer = LogFileWriter(directory: directory, fileNumber: number, fd: fd, end: 0, size: 0, reserveStep: reserveStep)
+        writer.path = temporary
+        try writer.append(header + [10])
+        try LogIO.sync(fd, path: temporary)
+        try LogIO.rename(temporary, final)
+        try LogIO.syncDirectory(directory)
+        writer.path = final
+        return writer
     }
 
     func perform(_ op: LogWriteOp) throws(LogError) {
         switch op {
         case .records(let bytes):
-            try LogIO.writeAll(fd, bytes, path: path)
+            try append(bytes)
         case .newFile(let number, let header):
-            try LogIO.sync(fd, path: path)
-            let next = try Self.create(directory: directory, number: number, header: header)
+            try finish()
+            let next = try Self.create(directory: directory, number: number, header: header, reserveStep: reserveStep)
             LogIO.close(fd)
-            (fd, path, fileNumber) = (next.fd, next.path, number)
+            (fd, path, fileNumber, end, reserved) = (next.fd, next.path, number, next.end, next.reserved)
             next.fd = -1
         case .policy(let policy):
             try Self.store(policy, directory: directory)
         }
     }
 
+    /// Makes every record written so far durable. Their bytes went into padding that was already
+    /// durable, so the file's data is all that is left to write.
     func sync() throws(LogError) {
+        try LogIO.syncData(fd, path: path)
+    }
+
+    /// Cuts the file to its records and makes that durable: the file is complete.
+    func finish() throws(LogError) {
+        try LogIO.truncate(fd, length: end, path: path)
+        reserved = end
         try LogIO.sync(fd, path: path)
     }
+
+    /// Writes `bytes` at the end of the records, first adding padding if they would not fit.
+    private func append(_ bytes: [UInt8]) throws(LogError) {
+        if end + bytes.count > reserved { try reserve(atLeast: end + bytes.count) }
+        try LogIO.writeAll(fd, bytes, at: end, path: path)
+        end += bytes.count
+    }
+
+    /// Extends the file with zero bytes, written out and fsync'd (with the new size), so that
+    /// later writes into them change only data.
+    private func reserve(atLeast size: Int) throws(LogError) {
+        let target = (max(size, reserved + reserveStep) + 4095) & ~4095
+        var position = reserved
+        while position < target {
+            let count = min(Self.zeros.count, target - position)
+            try LogIO.writeAll(fd, Self.zeros, count: count, at: position, path: path)
+            position += count
+        }
+        try LogIO.sync(fd, path: path)
+        reserved = target
+    }
+
+    private static let zeros = [UInt8](repeating: 0, count: 64 << 10)
 
     /// Writes go to `path` from now on (for tests that need a write to fail).
     func replaceDescriptor(path: String) {

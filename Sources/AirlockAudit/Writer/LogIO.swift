@@ -20,8 +20,9 @@ enum LogIO {
         return fd
     }
 
-    static func openAppend(_ path: String) throws(LogError) -> Int32 {
-        try retrying("open", path) { open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW) }
+    /// Opens an existing file for writing at chosen offsets (`writeAll(_:_:at:path:)`).
+    static func openForWriting(_ path: String) throws(LogError) -> Int32 {
+        try retrying("open", path) { open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW) }
     }
 
     /// Creates a new file (it must not exist) with `mode`, for writing.
@@ -40,6 +41,31 @@ enum LogIO {
             }
             offset += n
         }
+    }
+
+    /// Writes the first `count` of `bytes` (all of them by default) at `position` in the file,
+    /// continuing after short writes.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], count: Int? = nil, at position: Int, path: String) throws(LogError) {
+        let total = min(count ?? bytes.count, bytes.count)
+        var done = 0
+        while done < total {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, total - done, off_t(position + done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(call: "pwrite", path: path, errno: errno)
+            }
+            done += n
+        }
+    }
+
+    /// fdatasync: the file's data, and of its metadata only what reading the data back needs
+    /// (its size, its blocks), not its times.
+    static func syncData(_ fd: Int32, path: String) throws(LogError) {
+        _ = try retrying("fdatasync", path) { fdatasync(fd) }
+    }
+
+    static func truncate(_ fd: Int32, length: Int, path: String) throws(LogError) {
+        _ = try retrying("ftruncate", path) { ftruncate(fd, off_t(length)) }
     }
 
     static func sync(_ fd: Int32, path: String) throws(LogError) {

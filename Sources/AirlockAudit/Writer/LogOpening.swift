@@ -3,7 +3,7 @@ import AirlockCore
 /// What `ExecutionLog.open` found on disk and did about it.
 ///
 /// After a crash the last file may end in a torn line (a write cut short) or in bytes that do not
-/// continue the chain. Nothing after the last good record was ever acknowledged as durable (an
+/// continue the chain (its padding, the zero bytes after the records, is neither). Nothing after the last good record was ever acknowledged as durable (an
 /// fsync covers every byte before it), so the log keeps the damaged file exactly as it is, never
 /// writes to it again, and starts a new file whose header links to the last good record and names
 /// the torn file, its good length and the length of the tail. `verify` reports that tail as a
@@ -52,9 +52,10 @@ struct LogOpening {
         let known = try knownPolicies(directory)
         let numbers = try LogDirectory.fileNumbers(in: directory)
         let time = options.clock()
+        let step = LogFileWriter.reserveStep(maxFileBytes: options.maxFileBytes)
         guard let last = numbers.last else {
             let header = LogSequencer.header(seq: 1, prev: LogDigest.zero, time: time, number: 1, node: options.node, recovered: .null)
-            let writer = try LogFileWriter.create(directory: directory, number: 1, header: header)
+            let writer = try LogFileWriter.create(directory: directory, number: 1, header: header, reserveStep: step)
             return LogOpening(
                 directory: directory, key: key, recovery: LogRecovery(filesFound: 0, lastSeq: 0, tornFile: nil, tornBytes: 0),
                 writer: writer, lastSeq: 1, head: hash(header), fileBytes: header.count + 1, knownPolicies: known)
@@ -63,26 +64,28 @@ struct LogOpening {
         guard let bytes = try LogIO.read(path), let scan = FileScan.scan(bytes) else {
             throw .corrupt(path: path, line: 1, reason: "the last log file does not start with a complete file.started record")
         }
-        let appendFd = try LogIO.openAppend(path)
+        let writeFd = try LogIO.openForWriting(path)
         // What an earlier process wrote may still be only in the page cache: make it durable
         // before anything links to it.
-        do { try LogIO.sync(appendFd, path: path) } catch {
-            LogIO.close(appendFd)
+        do { try LogIO.sync(writeFd, path: path) } catch {
+            LogIO.close(writeFd)
             throw error
         }
         let recovery = LogRecovery(
             filesFound: numbers.count, lastSeq: scan.lastSeq, tornFile: scan.tailBytes > 0 ? last : nil, tornBytes: scan.tailBytes)
         let head = String(decoding: scan.lastHash, as: UTF8.self)
         guard scan.tailBytes > 0 else {
-            let writer = LogFileWriter(directory: directory, fileNumber: last, fd: appendFd)
+            // Intact (its padding, if a crash left it, is written over).
+            let writer = LogFileWriter(
+                directory: directory, fileNumber: last, fd: writeFd, end: scan.validBytes, size: bytes.count, reserveStep: step)
             return LogOpening(
                 directory: directory, key: key, recovery: recovery, writer: writer, lastSeq: scan.lastSeq, head: head,
-                fileBytes: bytes.count, knownPolicies: known)
+                fileBytes: scan.validBytes, knownPolicies: known)
         }
-        LogIO.close(appendFd)
+        LogIO.close(writeFd)
         let header = LogSequencer.header(
             seq: scan.lastSeq + 1, prev: head, time: time, number: last + 1, node: options.node, recovered: recoveredField(last, scan))
-        let writer = try LogFileWriter.create(directory: directory, number: last + 1, header: header)
+        let writer = try LogFileWriter.create(directory: directory, number: last + 1, header: header, reserveStep: step)
         return LogOpening(
             directory: directory, key: key, recovery: recovery, writer: writer, lastSeq: scan.lastSeq + 1, head: hash(header),
             fileBytes: header.count + 1, knownPolicies: known)
