@@ -2,8 +2,9 @@ import Testing
 
 @testable import AirlockCore
 
-/// The scanner's pair table only skips positions where no pattern can be triggered: scanning
-/// with it finds exactly what scanning at every position finds.
+/// The scanner's pair table only skips positions where no pattern can be triggered, and its
+/// trigger keys only skip patterns that cannot start there: scanning with them finds exactly what
+/// scanning at every position, trying every pattern the place tables allow, finds.
 struct OutputScannerPrefilterTests {
     /// Pieces that start or nearly start the repository's detectors, in both cases, with
     /// ordinary text, digits, escapes' leftovers and non-ASCII between them.
@@ -16,14 +17,15 @@ struct OutputScannerPrefilterTests {
         "<tool_output", "</TOOL_OUTPUT", "<|im_start|>", "[INST]", "<system>", "## System:", "ignore all previous instructions",
         "New instructions:", "alk1.", "alk1.QUJDREVGR0hJSktMTU5PUA", "-----BEGIN ", "RSA PRIVATE KEY-----", "-----END ",
         "\"private_key_id\": \"", "AccountKey=", "correct horse battery staple", "the ", "tech", "sect", " ", "\n", "\t", "0", "9",
-        "_", "-", ".", ":", "=", "\"", "'", "é", "✔", "日本",
+        "_", "-", ".", ":", "=", "\"", "'", "é", "✔", "日本", "task", "case", "pass", "PASSWD=", "Api-Key: ", "CLIENT_SECRET=",
+        "access_token:", "AuTh_ToKeN=", "toke", "secr",
     ]
 
-    @Test func thePairTableNeverHidesAMatch() {
+    @Test func thePrefiltersNeverHideAMatch() {
         var rules = OutputSecrets(declared: ["correct horse battery staple"], canaries: [Canary.make()]).rules + [DetectorRule.airlockToken]
         rules += OutputFixture.detectors.rules
         let filtered = DetectorScanner(rules: rules)
-        let everywhere = DetectorScanner(rules: rules, pairFilter: false)
+        let everywhere = DetectorScanner(rules: rules, prefilters: false)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<400 {
             var bytes: [UInt8] = []
@@ -55,6 +57,24 @@ struct OutputScannerPrefilterTests {
             if whole.contains(where: { $0.match.contains(bytes.count / 2) }) { straddling += 1 }
         }
         #expect(straddling > 10, "too few matches straddle the middle to test the hand-over: \(straddling)")
+    }
+
+    /// A leading literal of several alternatives keeps the matcher for the words that start one
+    /// of them: exactly, or ignoring case where the alternative does, and nothing else.
+    @Test func triggerKeysFollowEachAlternativesCase() throws {
+        let rule = DetectorRule(
+            name: "t", kind: .secret, confidence: .high, severity: .high,
+            patterns: [try PatternParser.parse(#"(i"password" | "token" | i"api-key") "=" [a-z]{3}"#)])
+        let program = ScannerProgram(rules: [rule])
+        #expect(program.patterns.map(\.keyCount) == [3])
+        let scanner = DetectorScanner(rules: [rule])
+        func found(_ text: String) -> [String] {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { scanner.scan($0) }.map { String(decoding: bytes[$0.match], as: UTF8.self) }
+        }
+        #expect(found("PassWord=abc token=def API-KEY=ghi") == ["PassWord=abc", "token=def", "API-KEY=ghi"])
+        #expect(found("Token=abc TOKEN=abc task=abc passwore=abc api_key=abc tok") == [])
+        #expect(found("x password=abc") == ["password=abc"])
     }
 
     @Test func aMatchInTheLastBytesIsFound() {

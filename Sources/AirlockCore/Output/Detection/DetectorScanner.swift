@@ -38,13 +38,15 @@ public final class DetectorScanner: Sendable {
         case first, second, third, fourth, continues
     }
 
-    public convenience init(rules: [DetectorRule]) { self.init(rules: rules, pairFilter: true) }
+    public convenience init(rules: [DetectorRule]) { self.init(rules: rules, prefilters: true) }
 
-    /// `pairFilter: false` allows every pair: the scan then stops at every position, as it did
-    /// before the pair table, which tests use to show the table never hides a match.
-    init(rules: [DetectorRule], pairFilter: Bool) {
+    /// `prefilters: false` allows every pair and gives no pattern trigger keys: the scan then
+    /// stops at every position and runs the matcher for every pattern the four tables allow,
+    /// which tests use to show the pair table and the keys never hide a match.
+    init(rules: [DetectorRule], prefilters: Bool) {
+        let pairFilter = prefilters
         self.rules = rules
-        let program = ScannerProgram(rules: rules)
+        let program = ScannerProgram(rules: rules, triggerKeys: prefilters)
         self.program = program
         let words = max(1, (program.patterns.count + 63) / 64)
         self.words = words
@@ -89,8 +91,9 @@ public final class DetectorScanner: Sendable {
         guard !program.patterns.isEmpty, !buffer.isEmpty else { return [] }
         return masks.withUnsafeBufferPointer { masks in
             pairs.withUnsafeBufferPointer { pairs in
-                program.withMatcher(for: buffer) { matcher, patterns in
-                    let scan = SplitScan(buffer: buffer, words: words, masks: masks, pairs: pairs, patterns: patterns, matcher: matcher)
+                program.withMatcher(for: buffer) { matcher, patterns, keys in
+                    let scan = SplitScan(
+                        buffer: buffer, words: words, masks: masks, pairs: pairs, patterns: patterns, keys: keys, matcher: matcher)
                     let reach = program.walkBack
                     let middle = buffer.count / 2
                     guard split, reach < middle else { return scan.pass(start: 0, floor: 0, limit: buffer.count) }
@@ -122,19 +125,21 @@ private final class SplitScan: @unchecked Sendable {
     let masks: UnsafeBufferPointer<UInt64>
     let pairs: UnsafeBufferPointer<UInt64>
     let patterns: UnsafeBufferPointer<ScannerProgram.Pattern>
+    let keys: UnsafeBufferPointer<ScannerProgram.TriggerKey>
     let matcher: PatternMatcher
     var first: [DetectorMatch] = []
     var second: [DetectorMatch] = []
 
     init(
         buffer: UnsafeBufferPointer<UInt8>, words: Int, masks: UnsafeBufferPointer<UInt64>, pairs: UnsafeBufferPointer<UInt64>,
-        patterns: UnsafeBufferPointer<ScannerProgram.Pattern>, matcher: PatternMatcher
+        patterns: UnsafeBufferPointer<ScannerProgram.Pattern>, keys: UnsafeBufferPointer<ScannerProgram.TriggerKey>, matcher: PatternMatcher
     ) {
         self.buffer = buffer
         self.words = words
         self.masks = masks
         self.pairs = pairs
         self.patterns = patterns
+        self.keys = keys
         self.matcher = matcher
     }
 
@@ -143,23 +148,28 @@ private final class SplitScan: @unchecked Sendable {
         var matches: [DetectorMatch] = []
         var pass = ScanPass(
             buffer: buffer, words: words, masks: masks, triggers: TriggerPositions(buffer: buffer, pairs: pairs), patterns: patterns,
-            matcher: matcher, floor: floor, start: start, limit: limit)
+            keys: keys, matcher: matcher, floor: floor, start: start, limit: limit)
         pass.run(into: &matches)
         return matches
     }
 }
 
 extension ScannerProgram {
-    /// A matcher over `buffer` reading this program, and the patterns, for the span of `body`.
-    func withMatcher<Result>(for buffer: UnsafeBufferPointer<UInt8>, _ body: (PatternMatcher, UnsafeBufferPointer<Pattern>) -> Result) -> Result {
+    /// A matcher over `buffer` reading this program, the patterns and their trigger keys, for
+    /// the span of `body`.
+    func withMatcher<Result>(
+        for buffer: UnsafeBufferPointer<UInt8>, _ body: (PatternMatcher, UnsafeBufferPointer<Pattern>, UnsafeBufferPointer<TriggerKey>) -> Result
+    ) -> Result {
         steps.withUnsafeBufferPointer { steps in
             literals.withUnsafeBufferPointer { literals in
                 literalBytes.withUnsafeBufferPointer { literalBytes in
                     validators.withUnsafeBufferPointer { validators in
                         patterns.withUnsafeBufferPointer { patterns in
-                            let matcher = PatternMatcher(
-                                buffer: buffer, steps: steps, literals: literals, literalBytes: literalBytes, validators: validators)
-                            return body(matcher, patterns)
+                            triggerKeys.withUnsafeBufferPointer { keys in
+                                let matcher = PatternMatcher(
+                                    buffer: buffer, steps: steps, literals: literals, literalBytes: literalBytes, validators: validators)
+                                return body(matcher, patterns, keys)
+                            }
                         }
                     }
                 }
@@ -220,6 +230,7 @@ private struct ScanPass {
     let masks: UnsafeBufferPointer<UInt64>
     var triggers: TriggerPositions
     let patterns: UnsafeBufferPointer<ScannerProgram.Pattern>
+    let keys: UnsafeBufferPointer<ScannerProgram.TriggerKey>
     var matcher: PatternMatcher
     /// Where the last match ended: no match may start before it.
     var floor = 0
@@ -305,6 +316,7 @@ private struct ScanPass {
     }
 
     private mutating func attempt(_ pattern: ScannerProgram.Pattern, at position: Int) -> DetectorMatch? {
+        if pattern.keyCount > 0, !startsAlternative(pattern, at: position) { return nil }
         var start = position
         if let anchor = pattern.anchorClass {
             var length = 0
@@ -317,5 +329,16 @@ private struct ScanPass {
         }
         guard let (end, redacted) = matcher.match(pattern, at: start) else { return nil }
         return DetectorMatch(rule: pattern.rule, match: start..<end, redacted: redacted)
+    }
+
+    /// Whether the four bytes at `position` start one of the alternatives of the pattern's
+    /// leading literal (each at least four bytes long, so fewer bytes left start none).
+    private func startsAlternative(_ pattern: ScannerProgram.Pattern, at position: Int) -> Bool {
+        guard position &+ 4 <= buffer.count, let bytes = buffer.baseAddress else { return false }
+        let word = UInt32(littleEndian: UnsafeRawPointer(bytes + position).loadUnaligned(as: UInt32.self))
+        for index in pattern.firstKey..<(pattern.firstKey &+ pattern.keyCount) where word | keys[index].fold == keys[index].value {
+            return true
+        }
+        return false
     }
 }

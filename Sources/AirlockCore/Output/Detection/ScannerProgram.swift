@@ -44,6 +44,29 @@ struct ScannerProgram: Sendable {
         var anchorClass: ByteSet?
         var anchorMin = 0
         var anchorMax = 0
+        /// A pattern led by a literal of several alternatives, all at least four bytes long: the
+        /// first four bytes of each, `triggerKeys[firstKey..<firstKey + keyCount]` (none otherwise).
+        var firstKey = 0
+        var keyCount = 0
+    }
+
+    /// The first four bytes of one alternative of a leading literal, read as a little-endian
+    /// `UInt32`: four bytes at a trigger can start it only when `word | fold == value`. `fold`
+    /// has 0x20 at the letters of a case-insensitive literal (whose `value` is lowercase), so
+    /// `Token` and `TOKEN` pass as `token` does. The tables of the first four places hold the
+    /// union of the alternatives' bytes (`p`, `a`, `s`, `s` of `password` let `task` and `case`
+    /// through); these keep the matcher for the words the alternatives actually start.
+    struct TriggerKey: Sendable {
+        var value: UInt32
+        var fold: UInt32
+
+        init(_ literal: PatternLiteral) {
+            (value, fold) = (0, 0)
+            for (index, byte) in literal.bytes.prefix(4).enumerated() {
+                value |= UInt32(byte) << (8 * index)
+                if literal.caseInsensitive, byte >= 0x61, byte <= 0x7A { fold |= 0x20 << (8 * index) }
+            }
+        }
     }
 
     private(set) var steps: [Step] = []
@@ -51,6 +74,7 @@ struct ScannerProgram: Sendable {
     private(set) var literalBytes: [UInt8] = []
     private(set) var validators: [MatchValidator] = []
     private(set) var patterns: [Pattern] = []
+    private(set) var triggerKeys: [TriggerKey] = []
     /// How far back from its trigger any match may start: the longest anchor run.
     var walkBack: Int { patterns.lazy.filter { $0.anchorClass != nil }.map(\.anchorMax).max() ?? 0 }
     /// For each pattern, the pairs of first and second bytes it can be triggered on: one pair of
@@ -58,13 +82,14 @@ struct ScannerProgram: Sendable {
     /// but not `gp` — much sharper than the first and second places taken separately.
     private(set) var triggerPairs: [[(first: ByteSet, second: ByteSet)]] = []
 
-    init(rules: [DetectorRule]) {
+    /// `triggerKeys: false` leaves every pattern without keys (tests compare the two).
+    init(rules: [DetectorRule], triggerKeys: Bool = true) {
         for (index, rule) in rules.enumerated() {
-            for elements in rule.patterns { add(elements, rule: index, validators: rule.validators) }
+            for elements in rule.patterns { add(elements, rule: index, validators: rule.validators, keys: triggerKeys) }
         }
     }
 
-    private mutating func add(_ elements: [PatternElement], rule: Int, validators ruleValidators: [MatchValidator]) {
+    private mutating func add(_ elements: [PatternElement], rule: Int, validators ruleValidators: [MatchValidator], keys: Bool) {
         let firstStep = steps.count
         for (index, element) in elements.enumerated() {
             switch element {
@@ -88,16 +113,25 @@ struct ScannerProgram: Sendable {
             rule: rule, firstStep: firstStep, stepCount: steps.count - firstStep, firstValidator: validators.count,
             validatorCount: ruleValidators.count, leadBytes: ByteSet(), secondBytes: .all)
         validators += ruleValidators
-        triggerPairs.append(Self.choosePrefilter(elements, into: &pattern))
+        let (pairs, leadingLiteral) = Self.choosePrefilter(elements, into: &pattern)
+        triggerPairs.append(pairs)
+        if keys, let alternatives = leadingLiteral, alternatives.count > 1, alternatives.allSatisfy({ $0.bytes.count >= 4 }) {
+            pattern.firstKey = triggerKeys.count
+            pattern.keyCount = alternatives.count
+            triggerKeys += alternatives.map(TriggerKey.init)
+        }
         patterns.append(pattern)
     }
 
     /// The lead: a literal's first bytes; a class anchored at the literal after it; or a class
     /// whose runs are tried where they start. Then the bytes each of the first four places from
-    /// the trigger can hold. Returns the pattern's trigger pairs.
-    private static func choosePrefilter(_ elements: [PatternElement], into pattern: inout Pattern) -> [(first: ByteSet, second: ByteSet)] {
+    /// the trigger can hold. Returns the pattern's trigger pairs, and the alternatives of the
+    /// literal that starts at the trigger, if one does.
+    private static func choosePrefilter(
+        _ elements: [PatternElement], into pattern: inout Pattern
+    ) -> (pairs: [(first: ByteSet, second: ByteSet)], literal: [PatternLiteral]?) {
         let consuming = elements.filter { $0 != .wordBoundary && $0 != .redactStart && $0 != .redactEnd }
-        guard let lead = consuming.first else { return [] }
+        guard let lead = consuming.first else { return ([], nil) }
         var fromTrigger = consuming[...]
         if case .bytes(let set, let min, let max) = lead {
             if min >= 1, consuming.count > 1, case .literal = consuming[1], let first = consuming[1].firstBytes,
@@ -116,11 +150,13 @@ struct ScannerProgram: Sendable {
         pattern.secondBytes = places[1]
         pattern.thirdBytes = places[2]
         pattern.fourthBytes = places[3]
-        guard case .literal(let alternatives) = fromTrigger.first, alternatives.count > 1 else { return [(places[0], places[1])] }
-        return alternatives.map { alternative in
+        guard case .literal(let alternatives) = fromTrigger.first else { return ([(places[0], places[1])], nil) }
+        guard alternatives.count > 1 else { return ([(places[0], places[1])], alternatives) }
+        let pairs = alternatives.map { alternative in
             let alone = placeSets(([.literal([alternative])] + fromTrigger.dropFirst())[...])
             return (alone[0], alone[1])
         }
+        return (pairs, alternatives)
     }
 
     /// The bytes each of the first four places of `elements` can hold, as far as fixed-width
