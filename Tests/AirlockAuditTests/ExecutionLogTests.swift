@@ -124,6 +124,30 @@ import Testing
         try await log.close()
     }
 
+    /// While records keep coming the writer wakes every `bufferedDelay` by itself, so a buffered
+    /// record does not wake it (each such wake-up preempted the appending thread); after a quiet
+    /// spell it sleeps until woken, and the first buffered record wakes it. Either way the record
+    /// is written without a sync.
+    @Test func bufferedRecordsWakeTheWriterOnlyAfterAQuietSpell() async throws {
+        for (spell, wakes) in [(Duration.seconds(60), 0), (.zero, 1)] {
+            let fixture = LogFixture()
+            let log = try fixture.openLog {
+                $0.bufferedDelay = .milliseconds(100)
+                $0.busySpell = spell
+            }
+            try await log.append(LogFixture.event(0))
+            try await Task.sleep(for: .milliseconds(30))  // the writer is asleep again
+            let seq = try log.appendBuffered(LogFixture.event(1)).seq
+            #expect(log.bufferedWakes == wakes, "busy spell \(spell)")
+            let deadline = ContinuousClock.now + .seconds(5)
+            while try log.records(after: 0, limit: 10).last?.seq != seq, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try log.records(after: 0, limit: 10).last?.seq == seq, "busy spell \(spell): never written")
+            try await log.close()
+        }
+    }
+
     /// With no sync to carry it, a buffered record is still written, after `bufferedDelay`.
     @Test func bufferedRecordIsWrittenWithoutASync() async throws {
         let fixture = LogFixture()

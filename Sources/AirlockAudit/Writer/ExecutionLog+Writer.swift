@@ -16,8 +16,17 @@ extension ExecutionLog {
                     break
                 }
                 var wait = sequencer.sinceCheckpoint > 0 ? Double(due - now.microseconds) / 1_000_000 : options.checkpointIntervalSeconds
-                if let bufferedDeadline { wait = min(wait, (bufferedDeadline - .now) / .seconds(1)) }
-                _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.0005, wait)))
+                if let bufferedDeadline {
+                    wait = min(wait, (bufferedDeadline - .now) / .seconds(1))
+                } else if ContinuousClock.now - lastQueued < options.busySpell {
+                    // Records are coming: look again within `bufferedDelay` anyway, so that the
+                    // next buffered record need not wake this thread (`appendBuffered`).
+                    wait = min(wait, options.bufferedDelay / .seconds(1))
+                }
+                wait = max(0.0005, wait)
+                writerWakesBy = .now + .seconds(wait)
+                _ = condition.wait(until: Date(timeIntervalSinceNow: wait))
+                writerWakesBy = nil
             }
             while writing { condition.wait() }
             guard sequencer.hasWork, failure == nil else { break }

@@ -29,6 +29,10 @@ public final class ExecutionLog: @unchecked Sendable {
         public var checkpointIntervalSeconds: Double = 60
         /// A buffered record waits at most this long for a durable append or a sync to carry it.
         public var bufferedDelay: Duration = .milliseconds(20)
+        /// For this long after the last record the writer thread wakes every `bufferedDelay`
+        /// by itself (at most 50 times a second with the default), so that buffered records need
+        /// not wake it; after that it sleeps until it is woken (or a checkpoint is due).
+        var busySpell: Duration = .seconds(2)
         /// Written into every file header: which machine's chain this is.
         public var node: String
         /// The clock records are stamped with (tests pass a manual one).
@@ -59,6 +63,13 @@ public final class ExecutionLog: @unchecked Sendable {
     /// was.
     var bufferedSince: ContinuousClock.Instant?
     var closing = false
+    /// When the writer thread will wake by itself: nil while it runs (it looks at everything
+    /// again before it next sleeps).
+    var writerWakesBy: ContinuousClock.Instant?
+    /// When the last record was queued.
+    var lastQueued: ContinuousClock.Instant = .now
+    /// How many buffered appends had to wake the writer thread (tests read it).
+    private(set) var bufferedWakes = 0
     /// A batch is being written and fsync'd (by the writer thread or a `makeDurable` caller).
     var writing = false
     /// Threads blocked in `makeDurable(through:)`.
@@ -106,13 +117,14 @@ public final class ExecutionLog: @unchecked Sendable {
         var receipt: LogReceipt?
         let result: Result<Void, LogError> = await withCheckedContinuation { continuation in
             condition.lock()
-            defer { condition.unlock() }
             do throws(LogError) {
                 let queued = try enqueueLocked(event)
                 receipt = queued
                 waiters.append((queued.seq, .task(continuation)))
+                condition.unlock()
                 condition.signal()
             } catch {
+                condition.unlock()
                 continuation.resume(returning: .failure(error))
             }
         }
@@ -168,12 +180,26 @@ public final class ExecutionLog: @unchecked Sendable {
     @discardableResult
     public func appendBuffered(_ event: LogEvent) throws(LogError) -> LogReceipt {
         condition.lock()
-        defer { condition.unlock() }
-        let receipt = try enqueueLocked(event)
-        if bufferedSince == nil {
-            bufferedSince = .now
-            condition.signal()  // the writer sets its alarm for `bufferedDelay`
+        let receipt: LogReceipt
+        do throws(LogError) { receipt = try enqueueLocked(event) } catch {
+            condition.unlock()
+            throw error
         }
+        var wake = false
+        if bufferedSince == nil {
+            let now = ContinuousClock.now
+            bufferedSince = now
+            // The writer must look again by `bufferedDelay` from now. While records keep coming it
+            // wakes that often anyway (`runWriter`), so a call's records do not wake it, each
+            // waking preempting the very thread that appends them; after a quiet spell it sleeps
+            // longer and is woken here.
+            if let wakesBy = writerWakesBy, wakesBy > now + options.bufferedDelay {
+                wake = true
+                bufferedWakes += 1
+            }
+        }
+        condition.unlock()
+        if wake { condition.signal() }
         return receipt
     }
 
@@ -213,10 +239,11 @@ public final class ExecutionLog: @unchecked Sendable {
             known = .success(())
         } else {
             waiters.append((target, waiter))
-            condition.signal()
         }
         condition.unlock()
-        if let known { waiter.resume(known) }
+        // Signalled after unlocking: a writer woken while the lock is held would run only to
+        // block on it, and hand the core back.
+        if let known { waiter.resume(known) } else { condition.signal() }
     }
 
     /// Someone waiting for records to be durable.
@@ -308,6 +335,7 @@ public final class ExecutionLog: @unchecked Sendable {
     private func enqueueLocked(_ event: LogEvent) throws(LogError) -> LogReceipt {
         if let failure { throw failure }
         if closing { throw .closed }
+        lastQueued = .now
         return sequencer.add(event, time: options.clock())
     }
 }
