@@ -13,7 +13,7 @@ extension Broker {
         var sandboxDirectory = configuration.sandboxDirectory ?? ""
         if configuration.sandboxDirectory == nil {
             do { sandboxDirectory = try SandboxDirectory.locate() } catch {
-                throw BrokerStartError(description: "Sandbox directory: \(error)")
+                throw BrokerStartError(description: "\(error)")
             }
         }
         let policies = try loadPolicies(configuration.policiesDirectory, sandboxDirectory: sandboxDirectory)
