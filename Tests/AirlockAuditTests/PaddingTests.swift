@@ -72,6 +72,37 @@ import Testing
         #expect(!fixture.bytes(1).contains(0))
     }
 
+    /// A file the writer creates is written with direct I/O where the file system allows it:
+    /// batches of every size, across block boundaries and beyond the padding, land exactly where
+    /// the chain says, and the file reads back the same through the page cache.
+    @Test func directWritesLandWhereTheChainSays() async throws {
+        let fixture = LogFixture()
+        let log = try fixture.openLog { $0.maxFileBytes = 256 << 10 }
+        guard log.fileWriter.direct != nil else {
+            print("skipped: the file system of \(fixture.directory) refuses O_DIRECT; the log writes through the page cache there")
+            try await log.close()
+            return
+        }
+        var expected: [String] = []
+        for n in 0..<300 {
+            // 0 to about 9 KiB of text: some records fit in what is left of a block, some span several.
+            let text = String(repeating: "record \(n) ", count: (n * 37) % 800)
+            let event = LogEvent.anomaly(taskId: "task-1", callId: "call-\(n)", anomaly: "test", detail: .object(["text": .string(text)]))
+            if n % 3 == 0 { try await log.append(event) } else { try log.appendBuffered(event) }
+            expected.append("call-\(n)")
+        }
+        try await log.sync()
+        #expect(log.fileWriter.direct != nil)
+        let live = try fixture.verify()
+        #expect(live.problem == nil && live.warnings.isEmpty, "\(live)")
+        let callIds = try log.records(after: 0, limit: 10_000).compactMap { $0.json?["call"]?.stringValue }
+        #expect(callIds == expected)
+        try await log.close()
+        #expect(fixture.fileNumbers().count > 1, "the records did not fill a file")
+        for file in fixture.fileNumbers() { #expect(!fixture.bytes(file).contains(0), "file \(file)") }
+        #expect(try fixture.verify().problem == nil)
+    }
+
     /// Zero bytes in the middle of a file are not padding: only those at its end are.
     @Test func zeroBytesBeforeTheLastRecordAreDamage() async throws {
         let fixture = try await LogFixture.written(records: 20)
