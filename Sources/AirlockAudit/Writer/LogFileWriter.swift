@@ -97,7 +97,7 @@ final class LogFileWriter {
     /// `open` or at the first write). Otherwise the file goes on through the page cache.
     private func goDirect() {
         guard direct == nil, reserved % Self.block == 0, end < Self.block, end <= reserved else { return }
-        guard let oDirect = Self.oDirect else { return }
+        guard let oDirect = Self.oDirect, Self.zeroChunk.count > 0 else { return }
         let directFd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | oDirect | O_DSYNC)
         guard directFd >= 0 else { return }
         var firstBlock = [UInt8](repeating: 0, count: end)
@@ -106,7 +106,7 @@ final class LogFileWriter {
             defer { if readFd >= 0 { _ = Glibc.close(readFd) } }
             return readFd >= 0 ? pread(readFd, buffer.baseAddress, end, 0) : -1
         }
-        guard read == end, (try? Self.writeBlocks(directFd, firstBlock, at: 0, path: path)) != nil else {
+        guard read == end, (try? writeBlocks(directFd, firstBlock, at: 0)) != nil else {
             LogIO.close(directFd)
             return
         }
@@ -149,7 +149,7 @@ final class LogFileWriter {
         if let tail = direct {
             let blockStart = end - tail.count
             let written = tail + bytes
-            try Self.writeBlocks(fd, written, at: blockStart, path: path)
+            try writeBlocks(fd, written, at: blockStart)
             end += bytes.count
             // The block the records now end in, up to their end (empty on a block boundary).
             direct = Array(written[((end & ~(Self.block - 1)) - blockStart)...])
@@ -167,8 +167,8 @@ final class LogFileWriter {
             // `reserved` is a block boundary (the padding always ends on one).
             var position = reserved
             while position < target {
-                let count = min(Self.zeroChunk, target - position)
-                try Self.writeBlocks(fd, [UInt8](repeating: 0, count: count), at: position, path: path)
+                let count = min(Self.zeroChunk.count, target - position)
+                try Self.pwriteAll(fd, UnsafeRawBufferPointer(rebasing: Self.zeroChunk[..<count]), at: position, path: path)
                 position += count
             }
         } else {
@@ -184,20 +184,47 @@ final class LogFileWriter {
     }
 
     private static let zeros = [UInt8](repeating: 0, count: 64 << 10)
-    /// Padding is written directly up to 256 KiB at a time (each write waits for the disk).
-    private static let zeroChunk = 256 << 10
+    /// Padding is written directly up to 256 KiB at a time (each write waits for the disk), from
+    /// a read-only anonymous mapping that is never written: the kernel backs it with its shared
+    /// zero page, so it costs no memory. Nil if it cannot be mapped (the file then stays buffered).
+    // Read only, never written after it is mapped: safe to share.
+    nonisolated(unsafe) private static let zeroChunk: UnsafeRawBufferPointer = {
+        let size = 256 << 10
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeRawBufferPointer(start: mapped, count: size)
+    }()
+
+    /// A block-aligned buffer for direct writes, kept between batches (released when a batch
+    /// needed more than 1 MiB), so that a batch does not leave an allocation behind in every
+    /// thread's malloc arena that happens to write one.
+    private var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
     /// One direct write of `bytes` at `position` (a block boundary), zero-filled to whole blocks,
     /// from a block-aligned buffer, as `O_DIRECT` requires.
-    private static func writeBlocks(_ fd: Int32, _ bytes: [UInt8], at position: Int, path: String) throws(LogError) {
-        let length = (bytes.count + block - 1) & ~(block - 1)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(length, block), alignment: block)
-        defer { buffer.deallocate() }
+    private func writeBlocks(_ fd: Int32, _ bytes: [UInt8], at position: Int) throws(LogError) {
+        let length = max((bytes.count + Self.block - 1) & ~(Self.block - 1), Self.block)
+        if scratch.count < length {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: max(length, 64 << 10), alignment: Self.block)
+        }
+        defer {
+            if scratch.count > 1 << 20 {
+                scratch.deallocate()
+                scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+            }
+        }
+        let buffer = UnsafeMutableRawBufferPointer(rebasing: scratch[..<length])
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        try Self.pwriteAll(fd, UnsafeRawBufferPointer(buffer), at: position, path: path)
+    }
+
+    private static func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int, path: String) throws(LogError) {
         var done = 0
-        while done < length {
-            let n = pwrite(fd, buffer.baseAddress! + done, length - done, off_t(position + done))
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(call: "pwrite", path: path, errno: errno)
@@ -216,6 +243,7 @@ final class LogFileWriter {
 
     deinit {
         if fd >= 0 { LogIO.close(fd) }
+        scratch.deallocate()
     }
 
     /// Writes `policies/<digest>.yaml` unless it is there: temporary file, fsync, rename, fsync of
