@@ -186,8 +186,8 @@ final class LogFileWriter {
     private static let zeros = [UInt8](repeating: 0, count: 64 << 10)
     /// Padding is written directly up to 256 KiB at a time (each write waits for the disk), from
     /// a read-only anonymous mapping that is never written: the kernel backs it with its shared
-    /// zero page, so it costs no memory. Nil if it cannot be mapped (the file then stays buffered).
-    // Read only, never written after it is mapped: safe to share.
+    /// zero page, so it costs no memory. Empty if it cannot be mapped (files then stay buffered).
+    /// Read only from the moment it exists, so sharing it between threads is safe.
     nonisolated(unsafe) private static let zeroChunk: UnsafeRawBufferPointer = {
         let size = 256 << 10
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED else {
