@@ -88,8 +88,11 @@ public final class ExecutionLog: @unchecked Sendable {
     public static func open(_ options: Options) throws(LogError) -> ExecutionLog {
         let opened = try LogOpening.open(options)
         let log = ExecutionLog(options: options, opened: opened)
-        let thread = Thread { log.runWriter() }
-        thread.name = "airlock-log-writer"
+        let thread = Thread {
+            nameCurrentThread("airlock-log")
+            log.runWriter()
+        }
+        thread.name = "airlock-log"
         thread.start()
         return log
     }

@@ -1,3 +1,4 @@
+import AirlockCore
 import Foundation
 
 /// A long-lived thread that runs one slot's sandboxes.
@@ -12,7 +13,10 @@ final class SlotWorker: @unchecked Sendable {
     private var exited = false
 
     init(name: String) {
-        let thread = Thread { [self] in self.loop() }
+        let thread = Thread { [self] in
+            nameCurrentThread(name)
+            self.loop()
+        }
         thread.name = name
         thread.start()
     }
