@@ -59,7 +59,7 @@ final class LogFileWriter {
 
     /// Padding is added `reserveStep` bytes at a time (1 MiB, less for a log that rotates sooner).
     static func reserveStep(maxFileBytes: Int) -> Int {
-        min(1 << 20, (max(maxFileBytes, 1) + 4095) & ~4095)
+        min(1 << 20, (max(maxFileBytes, 1) + block - 1) & ~(block - 1))
     }
 
     /// Writes continue file `number` (open on `fd`) at `end`; the file is `size` bytes long.
@@ -83,36 +83,31 @@ final class LogFileWriter {
         let fd = try LogIO.create(temporary, mode: 0o640)
         let writer = LogFileWriter(directory: directory, fileNumber: number, fd: fd, end: 0, size: 0, reserveStep: reserveStep)
         writer.path = temporary
-        try writer.append(header + [10])
+        let headerLine = header + [10]
+        try writer.append(headerLine)
         try LogIO.sync(fd, path: temporary)
         try LogIO.rename(temporary, final)
         try LogIO.syncDirectory(directory)
         writer.path = final
-        writer.goDirect()
+        writer.goDirect(written: headerLine)
         return writer
     }
 
-    /// Reopens the file with `O_DIRECT | O_DSYNC` and writes its first block again through the
-    /// new descriptor, keeping it only if both work (some file systems refuse direct I/O, at
-    /// `open` or at the first write). Otherwise the file goes on through the page cache.
-    private func goDirect() {
-        guard direct == nil, reserved % Self.block == 0, end < Self.block, end <= reserved else { return }
-        guard let oDirect = Self.oDirect, Self.zeroChunk.count > 0 else { return }
+    /// Reopens the file with `O_DIRECT | O_DSYNC` and writes its first block again (`written`,
+    /// all the file holds before its padding) through the new descriptor, keeping it only if both
+    /// work (some file systems refuse direct I/O, at `open` or at the first write). Otherwise the
+    /// file goes on through the page cache.
+    private func goDirect(written: [UInt8]) {
+        guard direct == nil, written.count == end, end < Self.block, reserved % Self.block == 0, let oDirect = Self.oDirect else { return }
         let directFd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | oDirect | O_DSYNC)
         guard directFd >= 0 else { return }
-        var firstBlock = [UInt8](repeating: 0, count: end)
-        let read = firstBlock.withUnsafeMutableBytes { buffer in
-            let readFd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            defer { if readFd >= 0 { _ = Glibc.close(readFd) } }
-            return readFd >= 0 ? pread(readFd, buffer.baseAddress, end, 0) : -1
-        }
-        guard read == end, (try? writeBlocks(directFd, firstBlock, at: 0)) != nil else {
+        guard (try? writeBlocks(directFd, written, at: 0)) != nil else {
             LogIO.close(directFd)
             return
         }
         LogIO.close(fd)
         fd = directFd
-        direct = firstBlock
+        direct = written
     }
 
     func perform(_ op: LogWriteOp) throws(LogError) {
@@ -163,37 +158,30 @@ final class LogFileWriter {
     /// that later writes into them change only data.
     private func reserve(atLeast size: Int) throws(LogError) {
         let target = (max(size, reserved + reserveStep) + Self.block - 1) & ~(Self.block - 1)
-        if direct != nil {
-            // `reserved` is a block boundary (the padding always ends on one).
-            var position = reserved
-            while position < target {
-                let count = min(Self.zeroChunk.count, target - position)
-                try Self.pwriteAll(fd, UnsafeRawBufferPointer(rebasing: Self.zeroChunk[..<count]), at: position, path: path)
-                position += count
-            }
-        } else {
-            var position = reserved
-            while position < target {
-                let count = min(Self.zeros.count, target - position)
-                try LogIO.writeAll(fd, Self.zeros, count: count, at: position, path: path)
-                position += count
-            }
-            try LogIO.sync(fd, path: path)
+        // For a direct write `reserved` is a block boundary (the padding always ends on one).
+        var position = reserved
+        while position < target {
+            let count = min(Self.zeroChunk.count, target - position)
+            try LogIO.writeAll(fd, UnsafeRawBufferPointer(rebasing: Self.zeroChunk[..<count]), at: position, path: path)
+            position += count
         }
+        // A direct write is durable when it returns, the new size with it (`O_DSYNC`).
+        if direct == nil { try LogIO.sync(fd, path: path) }
         reserved = target
     }
 
-    private static let zeros = [UInt8](repeating: 0, count: 64 << 10)
-    /// Padding is written directly up to 256 KiB at a time (each write waits for the disk), from
-    /// a read-only anonymous mapping that is never written: the kernel backs it with its shared
-    /// zero page, so it costs no memory. Empty if it cannot be mapped (files then stay buffered).
-    /// Read only from the moment it exists, so sharing it between threads is safe.
+    /// Padding is written from here, up to 256 KiB at a time: a read-only anonymous mapping that
+    /// is never written, which the kernel backs with its shared zero page, so it costs no memory
+    /// (zeroed memory of the same size if it cannot be mapped). Page-aligned, as a direct write
+    /// needs. Read only from the moment it exists, so sharing it between threads is safe.
     nonisolated(unsafe) private static let zeroChunk: UnsafeRawBufferPointer = {
         let size = 256 << 10
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED else {
-            return UnsafeRawBufferPointer(start: nil, count: 0)
+        if let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED {
+            return UnsafeRawBufferPointer(start: mapped, count: size)
         }
-        return UnsafeRawBufferPointer(start: mapped, count: size)
+        let zeroed = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: block)
+        zeroed.initializeMemory(as: UInt8.self, repeating: 0)
+        return UnsafeRawBufferPointer(zeroed)
     }()
 
     /// A block-aligned buffer for direct writes, kept between batches (released when a batch
@@ -218,19 +206,7 @@ final class LogFileWriter {
         let buffer = UnsafeMutableRawBufferPointer(rebasing: scratch[..<length])
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
-        try Self.pwriteAll(fd, UnsafeRawBufferPointer(buffer), at: position, path: path)
-    }
-
-    private static func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int, path: String) throws(LogError) {
-        var done = 0
-        while done < bytes.count {
-            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(call: "pwrite", path: path, errno: errno)
-            }
-            done += n
-        }
+        try LogIO.writeAll(fd, UnsafeRawBufferPointer(buffer), at: position, path: path)
     }
 
     /// Writes go to `path` from now on (for tests that need a write to fail).

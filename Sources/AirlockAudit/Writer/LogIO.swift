@@ -43,19 +43,25 @@ enum LogIO {
         }
     }
 
-    /// Writes the first `count` of `bytes` (all of them by default) at `position` in the file,
-    /// continuing after short writes.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], count: Int? = nil, at position: Int, path: String) throws(LogError) {
-        let total = min(count ?? bytes.count, bytes.count)
+    /// Writes all of `bytes` at `position` in the file, continuing after short writes.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int, path: String) throws(LogError) {
         var done = 0
-        while done < total {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, total - done, off_t(position + done)) }
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(call: "pwrite", path: path, errno: errno)
             }
             done += n
         }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], at position: Int, path: String) throws(LogError) {
+        var failure: LogError?
+        bytes.withUnsafeBytes { raw in
+            do throws(LogError) { try writeAll(fd, raw, at: position, path: path) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// fdatasync: the file's data, and of its metadata only what reading the data back needs

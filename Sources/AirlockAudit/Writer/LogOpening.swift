@@ -3,11 +3,11 @@ import AirlockCore
 /// What `ExecutionLog.open` found on disk and did about it.
 ///
 /// After a crash the last file may end in a torn line (a write cut short) or in bytes that do not
-/// continue the chain (its padding, the zero bytes after the records, is neither). Nothing after the last good record was ever acknowledged as durable (an
-/// fsync covers every byte before it), so the log keeps the damaged file exactly as it is, never
-/// writes to it again, and starts a new file whose header links to the last good record and names
-/// the torn file, its good length and the length of the tail. `verify` reports that tail as a
-/// warning.
+/// continue the chain (its padding, the zero bytes after the records, is neither). Nothing after
+/// the last good record was ever acknowledged as durable (an fsync covers every byte before it),
+/// so the log keeps the damaged file exactly as it is, never writes to it again, and starts a new
+/// file whose header links to the last good record and names the torn file, its good length and
+/// the length of the tail. `verify` reports that tail as a warning.
 public struct LogRecovery: Hashable, Sendable {
     /// Log files present when the log was opened (0 for a new log).
     public var filesFound: Int

@@ -44,7 +44,6 @@ public final class DetectorScanner: Sendable {
     /// stops at every position and runs the matcher for every pattern the four tables allow,
     /// which tests use to show the pair table and the keys never hide a match.
     init(rules: [DetectorRule], prefilters: Bool) {
-        let pairFilter = prefilters
         self.rules = rules
         let program = ScannerProgram(rules: rules, triggerKeys: prefilters)
         self.program = program
@@ -65,7 +64,7 @@ public final class DetectorScanner: Sendable {
             for table in [Table.second, .third, .fourth] { set(table, 256, word, bit) }
         }
         self.masks = masks
-        var pairs = [UInt64](repeating: pairFilter ? 0 : ~0, count: 65536 / 64)
+        var pairs = [UInt64](repeating: prefilters ? 0 : ~0, count: 65536 / 64)
         for (first, second) in program.triggerPairs.joined() {
             let firstWords = first.bitWords
             for byte in 0...255 where second.contains(UInt8(byte)) {

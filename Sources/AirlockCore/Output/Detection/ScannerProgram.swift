@@ -64,7 +64,7 @@ struct ScannerProgram: Sendable {
             (value, fold) = (0, 0)
             for (index, byte) in literal.bytes.prefix(4).enumerated() {
                 value |= UInt32(byte) << (8 * index)
-                if literal.caseInsensitive, byte >= 0x61, byte <= 0x7A { fold |= 0x20 << (8 * index) }
+                if literal.caseInsensitive, asciiUppercased(byte) != byte { fold |= 0x20 << (8 * index) }
             }
         }
     }
