@@ -110,7 +110,7 @@ import Testing
         let lines = fixture.lines(1)
         let start = lines.prefix(5).reduce(0) { $0 + $1.utf8.count + 1 }
         for i in start..<(start + 10) { bytes[i] = 0 }
-        FileManager.default.createFile(atPath: fixture.path(1), contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: fixture.path(1), contents: Data(bytes))
         let problem = try #require(try fixture.verify().problem)
         #expect(problem.line == 6 && problem.kind == .edited, "\(problem)")
     }

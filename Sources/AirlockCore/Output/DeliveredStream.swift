@@ -20,11 +20,14 @@ public struct DeliveredStream: Sendable {
     /// bound-parameter object `{"type": "text", "value": …}` for `sql`; the re-serialised value
     /// for `json`. `null` when this stream was rejected.
     public var content: JSONValue
-    /// The exact bytes delivered: the string's UTF-8, or the compact JSON text of `content`.
-    public var deliveredBytes: [UInt8]
+    /// The compact JSON text of `content` for `sql` and `json`; nil for the text sinks, whose
+    /// delivered bytes are the string's own UTF-8 (kept once, not twice).
+    private let jsonText: [UInt8]?
+    /// How many bytes were delivered.
+    public let deliveredCount: Int
     /// SHA-256 (lowercase hex) of the captured bytes, before anything was changed.
     public var originalSHA256: String
-    /// SHA-256 (lowercase hex) of `deliveredBytes`.
+    /// SHA-256 (lowercase hex) of the delivered bytes.
     public var deliveredSHA256: String
     /// Bytes captured from the tool, and all it wrote.
     public var capturedBytes: Int
@@ -34,19 +37,33 @@ public struct DeliveredStream: Sendable {
     /// The delivered text, for the sinks that deliver text.
     public var text: String? { content.stringValue }
 
-    /// `originalSHA256` is the digest of `original.bytes`, and `deliveredSHA256` that of
-    /// `deliveredBytes` when the caller has it, each computed by the caller (possibly on another
-    /// thread while the stream was processed).
+    /// The exact bytes delivered: the string's UTF-8, or the compact JSON text of `content`. A
+    /// copy; `withDeliveredBytes` reads them where they are.
+    public var deliveredBytes: [UInt8] { withDeliveredBytes { Array($0) } }
+
+    /// Calls `body` with the delivered bytes, in place.
+    public func withDeliveredBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let jsonText { return jsonText.withUnsafeBufferPointer(body) }
+        guard var text = content.stringValue else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return text.withUTF8(body)
+    }
+
+    /// `content` is a string for the text sinks (its UTF-8 is what is delivered), or the value
+    /// whose compact JSON text `jsonText` is delivered; `null` with no `jsonText` when the
+    /// stream was rejected. `originalSHA256` is the digest of `original.bytes`, and
+    /// `deliveredSHA256` that of the delivered bytes, each computed by the caller (possibly on
+    /// another thread while the stream was processed).
     init(
-        name: OutputStreamName, sink: OutputRules.Sink, content: JSONValue, deliveredBytes: [UInt8], deliveredSHA256: String? = nil,
+        name: OutputStreamName, sink: OutputRules.Sink, content: JSONValue, jsonText: [UInt8]? = nil, deliveredSHA256: String,
         original: CapturedStream, originalSHA256: String, truncation: Truncation?
     ) {
         self.name = name
         self.sink = sink
         self.content = content
-        self.deliveredBytes = deliveredBytes
+        self.jsonText = jsonText
+        self.deliveredCount = jsonText?.count ?? content.stringValue?.utf8.count ?? 0
         self.originalSHA256 = originalSHA256
-        self.deliveredSHA256 = deliveredSHA256 ?? sha256Hex(deliveredBytes)
+        self.deliveredSHA256 = deliveredSHA256
         self.capturedBytes = original.bytes.count
         self.totalBytes = original.totalBytes
         self.truncation = truncation
@@ -65,7 +82,7 @@ public struct DeliveredStream: Sendable {
         [
             "sink": .string(sink.rawValue), "originalSHA256": .string(originalSHA256), "deliveredSHA256": .string(deliveredSHA256),
             "capturedBytes": .integer(Int64(capturedBytes)), "totalBytes": .integer(Int64(clamping: totalBytes)),
-            "deliveredBytes": .integer(Int64(deliveredBytes.count)),
+            "deliveredBytes": .integer(Int64(deliveredCount)),
             "truncation": truncation.map { t in
                 .object([
                     "mode": .string(t.mode.rawValue), "omittedBytes": .integer(Int64(t.omittedBytes)),
@@ -78,8 +95,10 @@ public struct DeliveredStream: Sendable {
 
 /// SHA-256 of `bytes`, lowercase hex.
 func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map(TokenBase64URL.hex).joined()
+    hex(SHA256.hash(data: bytes))
 }
+
+private func hex(_ digest: SHA256.Digest) -> String { digest.map(TokenBase64URL.hex).joined() }
 
 /// SHA-256 of `bytes`, to be asked for once, later: from `OutputChannel.concurrentDigestBytes`
 /// on it is computed on another thread meanwhile (`ConcurrentValue`), below that when asked.

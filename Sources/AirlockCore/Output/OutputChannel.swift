@@ -123,7 +123,7 @@ public struct OutputChannel: Sendable {
             facts = .init(mode: rules.truncate, omittedBytes: truncated.dropped?.count ?? 0, uncapturedBytes: uncaptured)
         }
         let delivered = DeliveredStream(
-            name: name, sink: rules.sink, content: encoded.content, deliveredBytes: encoded.bytes, deliveredSHA256: encoded.sha256,
+            name: name, sink: rules.sink, content: encoded.content, jsonText: encoded.jsonText, deliveredSHA256: encoded.sha256,
             original: captured, originalSHA256: originalDigest(), truncation: facts)
         return StreamResult(delivered: delivered, findings: findings, omitted: clean.omittedEvents, rejection: nil)
     }
@@ -146,7 +146,8 @@ public struct OutputChannel: Sendable {
             return rejected(captured, name: name, rejection, findings: findings, originalDigest: originalDigest)
         }
         let delivered = DeliveredStream(
-            name: name, sink: .json, content: redacted, deliveredBytes: bytes, original: captured, originalSHA256: originalDigest, truncation: nil)
+            name: name, sink: .json, content: redacted, jsonText: bytes, deliveredSHA256: sha256Hex(bytes), original: captured,
+            originalSHA256: originalDigest, truncation: nil)
         return StreamResult(delivered: delivered, findings: findings, omitted: 0, rejection: nil)
     }
 
@@ -154,7 +155,8 @@ public struct OutputChannel: Sendable {
         _ captured: CapturedStream, name: OutputStreamName, _ rejection: OutputRejection, findings: [OutputFinding], originalDigest: String
     ) -> StreamResult {
         let delivered = DeliveredStream(
-            name: name, sink: rules.sink, content: .null, deliveredBytes: [], original: captured, originalSHA256: originalDigest, truncation: nil)
+            name: name, sink: rules.sink, content: .null, deliveredSHA256: sha256Hex([]), original: captured, originalSHA256: originalDigest,
+            truncation: nil)
         return StreamResult(delivered: delivered, findings: findings, omitted: 0, rejection: rejection)
     }
 }

@@ -27,10 +27,12 @@ public struct OutputResult: Sendable {
         func stream(_ delivered: DeliveredStream) -> JSONValue {
             var object = delivered.facts
             if rule.body {
-                var end = min(delivered.deliveredBytes.count, Int(clamping: rule.maxBytes.bytes))
-                while end > 0, end < delivered.deliveredBytes.count, delivered.deliveredBytes[end] & 0xC0 == 0x80 { end -= 1 }
-                object["body"] = .string(String(decoding: delivered.deliveredBytes[..<end], as: UTF8.self))
-                object["bodyTruncated"] = .bool(end < delivered.deliveredBytes.count)
+                delivered.withDeliveredBytes { bytes in
+                    var end = min(bytes.count, Int(clamping: rule.maxBytes.bytes))
+                    while end > 0, end < bytes.count, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+                    object["body"] = .string(String(decoding: UnsafeBufferPointer(rebasing: bytes[..<end]), as: UTF8.self))
+                    object["bodyTruncated"] = .bool(end < bytes.count)
+                }
             }
             return .object(object)
         }

@@ -14,9 +14,12 @@ extension [UInt8]: ByteChunks {
 /// The last stage: the redacted, truncated text encoded for where it is going.
 enum SinkEncoder {
     struct Encoded {
+        /// A string for the text sinks, a value for `sql` and `json`.
         var content: JSONValue
-        var bytes: [UInt8]
-        /// SHA-256 (lowercase hex) of `bytes`.
+        /// The compact JSON text of `content`, for `sql` and `json` (the text sinks deliver the
+        /// string's UTF-8).
+        var jsonText: [UInt8]?
+        /// SHA-256 (lowercase hex) of the delivered bytes.
         var sha256: String
         /// What the sink changed so it cannot act, in the sink's input offsets.
         var neutralised: [(range: Range<Int>, detector: String)]
@@ -47,7 +50,7 @@ enum SinkEncoder {
 
     private static func serialized(_ content: JSONValue) -> Encoded {
         let bytes = JSONSerializer.serialize(content)
-        return Encoded(content: content, bytes: bytes, sha256: sha256Hex(bytes), neutralised: [])
+        return Encoded(content: content, jsonText: bytes, sha256: sha256Hex(bytes), neutralised: [])
     }
 
     /// From `OutputChannel.concurrentDigestBytes` on, the digest is computed on a second thread
@@ -55,7 +58,7 @@ enum SinkEncoder {
     private static func textual(_ bytes: [UInt8], _ neutralised: [(Range<Int>, String)]) -> Encoded {
         let digest = deferredSHA256(bytes)
         let content = JSONValue.string(knownValidString(bytes))
-        return Encoded(content: content, bytes: bytes, sha256: digest(), neutralised: neutralised.map { (range: $0.0, detector: $0.1) })
+        return Encoded(content: content, sha256: digest(), neutralised: neutralised.map { (range: $0.0, detector: $0.1) })
     }
 
     /// The `String` of `bytes` without checking them again, which for large output costs as much

@@ -38,11 +38,17 @@ enum TextSinks {
         guard total > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
             HugePages.advise(output)
-            // Each thread writes its own part.
+            // Each thread writes its own part, and no scratch byte reaches past it.
             nonisolated(unsafe) let output = output
-            inHalves(halves.count) { [lengths] half in
-                var cursor = output.baseAddress! + (half == 0 ? 0 : lengths[0])
-                text.forEachChunk(in: halves[half]) { cursor = writeHTML($0, to: cursor) }
+            entityWords.withUnsafeBufferPointer { entities in
+                nonisolated(unsafe) let entities = entities
+                inHalves(halves.count) { [lengths] half in
+                    let start = output.baseAddress! + (half == 0 ? 0 : lengths[0])
+                    let limit = start + lengths[half]
+                    var cursor = start
+                    text.forEachChunk(in: halves[half]) { cursor = writeHTML($0, to: cursor, limit: limit, entities: entities) }
+                    precondition(cursor == limit, "html wrote \(start.distance(to: cursor)) bytes, not the \(lengths[half]) counted")
+                }
             }
             initialized = total
         }
@@ -76,43 +82,63 @@ enum TextSinks {
     }
 
     /// Writes `text` HTML-escaped at `output`; returns the end of what it wrote. Eight bytes at a
-    /// time: a word without a metacharacter is stored whole; in the others, each metacharacter is
-    /// found from its bit and the bytes around it are copied one by one.
-    private static func writeHTML(_ text: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        guard let base = text.baseAddress else { return output }
+    /// time, with eight-byte stores: the word is stored whole, and where it holds a metacharacter
+    /// the cursor moves only past the bytes before it, the entity is stored over the rest
+    /// (`entities`), and the word's remaining bytes follow. Each store may leave scratch bytes
+    /// past the cursor, which the next overwrites; none reaches `limit`, as the words closer to
+    /// it than `wordReach` are written byte by byte.
+    private static func writeHTML(
+        _ text: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>, limit: UnsafeMutablePointer<UInt8>,
+        entities: UnsafeBufferPointer<UInt64>
+    ) -> UnsafeMutablePointer<UInt8> {
+        guard let base = text.baseAddress, let entities = entities.baseAddress else { return output }
         var cursor = output
         var index = 0
-        while index + 8 <= text.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let found = metacharacters(word)
-            if found.ampersandOrApostrophe | found.angleBracket | found.quote == 0 {
+        while index &+ 8 <= text.count, cursor.distance(to: limit) >= wordReach {
+            var word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let kinds = metacharacters(word)
+            var found = kinds.ampersandOrApostrophe | kinds.angleBracket | kinds.quote
+            var left = 8
+            while found != 0 {
+                let before = found.trailingZeroBitCount &>> 3
                 UnsafeMutableRawPointer(cursor).storeBytes(of: word, as: UInt64.self)
-                cursor += 8
-            } else {
-                // The bytes between metacharacters as they are, each metacharacter escaped.
-                var next = index
-                func copy(upTo end: Int) {
-                    while next < end {
-                        cursor.initialize(to: base[next])
-                        cursor += 1
-                        next += 1
-                    }
-                }
-                var metacharacters = found.ampersandOrApostrophe | found.angleBracket | found.quote
-                while metacharacters != 0 {
-                    let at = index + metacharacters.trailingZeroBitCount / 8
-                    copy(upTo: at)
-                    cursor = writeHTML(base[at], to: cursor)
-                    next = at + 1
-                    metacharacters &= metacharacters &- 1
-                }
-                copy(upTo: index + 8)
+                cursor += before
+                let entity = entities[Int(truncatingIfNeeded: word >> UInt64(before &* 8)) & 63]
+                UnsafeMutableRawPointer(cursor).storeBytes(of: entity, as: UInt64.self)
+                cursor += Int(truncatingIfNeeded: entity >> 56)
+                // Past the metacharacter (a shift by 64 leaves nothing).
+                let consumed = UInt64(before &+ 1) &* 8
+                word = word >> consumed
+                found = found >> consumed
+                left &-= before &+ 1
             }
-            index += 8
+            UnsafeMutableRawPointer(cursor).storeBytes(of: word, as: UInt64.self)
+            cursor += left
+            index &+= 8
         }
         for byte in text[index...] { cursor = writeHTML(byte, to: cursor) }
         return cursor
     }
+
+    /// How close to the end of its output a word may be stored whole: eight metacharacters
+    /// write 48 bytes, and the last eight-byte store starts at most there.
+    private static let wordReach = 56
+
+    /// For each metacharacter, at its byte's low six bits (`"` 0x22, `&` 0x26, `'` 0x27, `<` 0x3C
+    /// and `>` 0x3E differ there): its entity's bytes as a little-endian word, and in the top
+    /// byte the entity's length (entities are at most six bytes; the top byte is scratch).
+    private static let entityWords: [UInt64] = {
+        var words = [UInt64](repeating: 0, count: 64)
+        for byte in [UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'")] {
+            let entity = entity(byte)
+            var word = UInt64(entity.utf8CodeUnitCount) << 56
+            for (offset, unit) in UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount).enumerated() {
+                word |= UInt64(unit) << (8 * offset)
+            }
+            words[Int(byte & 63)] = word
+        }
+        return words
+    }()
 
     /// Writes one byte HTML-escaped at `cursor`; returns the end of what it wrote.
     private static func writeHTML(_ byte: UInt8, to cursor: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
