@@ -2,9 +2,10 @@ import Testing
 
 @testable import AirlockCore
 
-/// The scanner's pair table only skips positions where no pattern can be triggered, and its
-/// trigger keys only skip patterns that cannot start there: scanning with them finds exactly what
-/// scanning at every position, trying every pattern the place tables allow, finds.
+/// The scanner's pair table (read as bits or as bytes) only skips positions where no pattern can
+/// be triggered, and its trigger keys only skip patterns that cannot start there: scanning with
+/// them finds exactly what scanning at every position, trying every pattern the place tables
+/// allow, finds.
 struct OutputScannerPrefilterTests {
     /// Pieces that start or nearly start the repository's detectors, in both cases, with
     /// ordinary text, digits, escapes' leftovers and non-ASCII between them.
@@ -32,9 +33,12 @@ struct OutputScannerPrefilterTests {
             for _ in 0..<Int.random(in: 0...60, using: &generator) {
                 bytes += Array(Self.pieces.randomElement(using: &generator)!.utf8)
             }
-            let found = bytes.withUnsafeBufferPointer { filtered.scan($0) }
             let reference = bytes.withUnsafeBufferPointer { everywhere.scan($0) }
-            #expect(found == reference, "\(String(decoding: bytes, as: UTF8.self))")
+            // The pair table read as bits, as small scans read it, and as bytes, as large ones do.
+            for pairBytes in [false, true] {
+                let found = bytes.withUnsafeBufferPointer { filtered.scan($0, split: false, pairBytes: pairBytes) }
+                #expect(found == reference, "\(String(decoding: bytes, as: UTF8.self))")
+            }
         }
     }
 
