@@ -111,21 +111,34 @@ public struct OutputChannel: Sendable {
             return deliverJSON(
                 parsed, captured: captured, name: name, findings: findings, textMatches: matches, reporter: reporter, originalDigest: originalDigest())
         }
+        let omitted = clean.omittedEvents
+        let (encoding, truncation, sinkFindings) = encode(consume clean, matches: matches, captured: captured, reporter: reporter)
+        // The clean text is gone: for large output the delivered string takes the memory it gave
+        // back instead of fresh pages, and the call's peak holds one copy of the text less.
+        let (content, jsonText, sha256) = encoding.delivered()
+        let delivered = DeliveredStream(
+            name: name, sink: rules.sink, content: content, jsonText: jsonText, deliveredSHA256: sha256, original: captured,
+            originalSHA256: originalDigest(), truncation: truncation)
+        return StreamResult(delivered: delivered, findings: findings + sinkFindings, omitted: omitted, rejection: nil)
+    }
+
+    /// Redact, truncate and encode for the sink: the sink's bytes, what truncation did, and the
+    /// findings of both.
+    private func encode(
+        _ clean: consuming CleanText, matches: [DetectorMatch], captured: CapturedStream, reporter: FindingReporter
+    ) -> (SinkEncoder.Encoding, DeliveredStream.Truncation?, [OutputFinding]) {
         let redacted = RedactedText(clean: clean.bytes, matches: matches, rules: scanner.rules)
         let uncaptured = captured.totalBytes > UInt64(captured.bytes.count) ? captured.totalBytes - UInt64(captured.bytes.count) : 0
         let truncated = TruncatedText(redacted, maxBytes: Int(clamping: rules.maxBytes.bytes), mode: rules.truncate, uncaptured: uncaptured)
         let maps = [truncated.map, redacted.map, clean.map]
-        findings += reporter.truncation(truncated, captured: captured, maps: Array(maps.dropFirst()))
-        let encoded = SinkEncoder.encode(truncated, sink: rules.sink, stream: name, tool: tool)
-        findings += encoded.neutralised.map { reporter.neutralised($0.range, detector: $0.detector, maps: maps) }
-        var facts: DeliveredStream.Truncation?
+        var findings = reporter.truncation(truncated, captured: captured, maps: Array(maps.dropFirst()))
+        let encoding = SinkEncoder.encode(truncated, sink: rules.sink, stream: reporter.stream, tool: tool)
+        findings += encoding.neutralised.map { reporter.neutralised($0.range, detector: $0.detector, maps: maps) }
+        var truncation: DeliveredStream.Truncation?
         if truncated.dropped != nil || uncaptured > 0 {
-            facts = .init(mode: rules.truncate, omittedBytes: truncated.dropped?.count ?? 0, uncapturedBytes: uncaptured)
+            truncation = .init(mode: rules.truncate, omittedBytes: truncated.dropped?.count ?? 0, uncapturedBytes: uncaptured)
         }
-        let delivered = DeliveredStream(
-            name: name, sink: rules.sink, content: encoded.content, jsonText: encoded.jsonText, deliveredSHA256: encoded.sha256,
-            original: captured, originalSHA256: originalDigest(), truncation: facts)
-        return StreamResult(delivered: delivered, findings: findings, omitted: clean.omittedEvents, rejection: nil)
+        return (encoding, truncation, findings)
     }
 
     /// The `json` sink for JSON output: the parsed value with every string cleaned and redacted,

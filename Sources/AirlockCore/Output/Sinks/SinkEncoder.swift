@@ -13,52 +13,46 @@ extension [UInt8]: ByteChunks {
 
 /// The last stage: the redacted, truncated text encoded for where it is going.
 enum SinkEncoder {
-    struct Encoded {
-        /// A string for the text sinks, a value for `sql` and `json`.
-        var content: JSONValue
-        /// The compact JSON text of `content`, for `sql` and `json` (the text sinks deliver the
-        /// string's UTF-8).
-        var jsonText: [UInt8]?
-        /// SHA-256 (lowercase hex) of the delivered bytes.
-        var sha256: String
+    /// What a sink wrote: the text sinks' bytes, which `delivered()` turns into the string; or
+    /// the `sql` and `json` sinks' value with its JSON text.
+    struct Encoding {
+        fileprivate var bytes: [UInt8]
+        fileprivate var value: JSONValue?
         /// What the sink changed so it cannot act, in the sink's input offsets.
         var neutralised: [(range: Range<Int>, detector: String)]
+
+        /// The content, its JSON text for `sql` and `json` (the text sinks deliver the string's
+        /// UTF-8), and the SHA-256 of the delivered bytes. From
+        /// `OutputChannel.concurrentDigestBytes` on, the digest is computed on a second thread
+        /// while the `String` is built.
+        consuming func delivered() -> (content: JSONValue, jsonText: [UInt8]?, sha256: String) {
+            if let value { return (value, bytes, sha256Hex(bytes)) }
+            let digest = deferredSHA256(bytes)
+            return (.string(knownValidString(bytes)), nil, digest())
+        }
     }
 
     /// `html` reads the text where it lies; the other sinks read it copied into one array.
-    static func encode(_ text: TruncatedText, sink: OutputRules.Sink, stream: OutputStreamName, tool: String?) -> Encoded {
+    static func encode(_ text: TruncatedText, sink: OutputRules.Sink, stream: OutputStreamName, tool: String?) -> Encoding {
         switch sink {
         case .model:
             let (bytes, tags) = TextSinks.model(text.bytes, stream: stream.rawValue, tool: tool)
-            return textual(bytes, tags.map { ($0, "frame_delimiter") })
-        case .html: return textual(TextSinks.html(text), [])
-        case .shell: return textual(TextSinks.shell(text.bytes), [])
+            return Encoding(bytes: bytes, neutralised: tags.map { ($0, "frame_delimiter") })
+        case .html: return Encoding(bytes: TextSinks.html(text), neutralised: [])
+        case .shell: return Encoding(bytes: TextSinks.shell(text.bytes), neutralised: [])
         case .markdown:
             let (bytes, changed) = MarkdownSink.neutralise(text.bytes)
-            return textual(bytes, changed.map { ($0.range, $0.detector) })
+            return Encoding(bytes: bytes, neutralised: changed.map { ($0.range, $0.detector) })
         case .sql:
             // A bound parameter: the caller passes `value` to a prepared statement's placeholder;
             // the text is never spliced into SQL.
             let content = JSONValue.object(["type": .string("text"), "value": .string(String(decoding: text.bytes, as: UTF8.self))])
-            return serialized(content)
+            return Encoding(bytes: JSONSerializer.serialize(content), value: content, neutralised: [])
         case .json:
             // Text (stderr, or stdout with `format: text`) becomes one JSON string.
             let content = JSONValue.string(String(decoding: text.bytes, as: UTF8.self))
-            return serialized(content)
+            return Encoding(bytes: JSONSerializer.serialize(content), value: content, neutralised: [])
         }
-    }
-
-    private static func serialized(_ content: JSONValue) -> Encoded {
-        let bytes = JSONSerializer.serialize(content)
-        return Encoded(content: content, jsonText: bytes, sha256: sha256Hex(bytes), neutralised: [])
-    }
-
-    /// From `OutputChannel.concurrentDigestBytes` on, the digest is computed on a second thread
-    /// while the `String` is built.
-    private static func textual(_ bytes: [UInt8], _ neutralised: [(Range<Int>, String)]) -> Encoded {
-        let digest = deferredSHA256(bytes)
-        let content = JSONValue.string(knownValidString(bytes))
-        return Encoded(content: content, sha256: digest(), neutralised: neutralised.map { (range: $0.0, detector: $0.1) })
     }
 
     /// The `String` of `bytes` without checking them again, which for large output costs as much
