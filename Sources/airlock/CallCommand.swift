@@ -9,9 +9,9 @@ struct CallCommand: ParsableCommand {
         commandName: "call",
         abstract: "Call a tool through a running broker with a task's token; prints the result envelope.",
         discussion: """
-            Exit status: 0 the tool ran and exited 0; 1 it ran and failed (non-zero exit, signal
-            or limit); 4 the call was denied (the reason is printed); 5 the broker refused the
-            request otherwise (busy, malformed, …); 6 the broker could not be reached; 2 bad
+            Exit status: 0 the tool ran and exited 0; 1 it ran and failed (non-zero exit, signal \
+            or limit); 4 the call was denied (the reason is printed); 5 the broker refused the \
+            request otherwise (busy, malformed, …); 6 the broker could not be reached; 2 bad \
             arguments.
             """
     )

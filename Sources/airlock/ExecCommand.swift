@@ -9,13 +9,14 @@ struct ExecCommand: ParsableCommand {
         commandName: "exec",
         abstract: "Run one program in a sandbox and report how it ended.",
         discussion: """
-            The program sees the base view (Sandbox/rootfs/default.yaml) read-only, a private /tmp,
-            a fresh /proc, a minimal /dev and an empty network namespace (loopback only). It runs as
+            The program sees the base view (Sandbox/rootfs/default.yaml) read-only, a private /tmp, \
+            a fresh /proc, a minimal /dev and an empty network namespace (loopback only). It runs as \
             an unprivileged uid with no capabilities, no_new_privs and the seccomp profile.
 
             Exit status: the program's own, 128+N when signal N ended it, or
-              124 wall-clock deadline    123 CPU time limit        122 memory limit
-              121 process limit          120 seccomp violation     125 the sandbox could not start
+              124 wall-clock deadline    121 process limit
+              123 CPU time limit         120 seccomp violation
+              122 memory limit           125 the sandbox could not start
               2   bad arguments (nothing ran)
             """
     )

@@ -9,15 +9,15 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the broker: the HTTP API on a Unix socket that agents send tool calls to.",
         discussion: """
-            Everything lives under the state directory: root keys, the revocation list, task
-            workspaces and (unless --socket says otherwise) the socket. The socket's directory is
-            made 0700, or 0750 for the group named in the configuration file, so only those users
+            Everything lives under the state directory: root keys, the revocation list, task \
+            workspaces and (unless --socket says otherwise) the socket. The socket's directory is \
+            made 0700, or 0750 for the group named in the configuration file, so only those users \
             can connect; peer credentials then decide each caller's role.
 
-            SIGTERM or SIGINT: new calls are refused, running calls get the grace period, then
+            SIGTERM or SIGINT: new calls are refused, running calls get the grace period, then \
             their sandboxes are killed and the slots removed.
 
-            Exit status: 0 after a clean shutdown, 1 when the broker cannot start, 2 bad arguments
+            Exit status: 0 after a clean shutdown, 1 when the broker cannot start, 2 bad arguments \
             or configuration.
             """
     )

@@ -10,7 +10,7 @@ struct TaskCommand: ParsableCommand {
         commandName: "task",
         abstract: "Create, list, show, suspend, resume and end tasks on a running broker.",
         discussion: """
-            Each subcommand prints the broker's JSON answer. Exit status: 0 done, 5 the broker
+            Each subcommand prints the broker's JSON answer. Exit status: 0 done, 5 the broker \
             refused (the reason is printed), 6 the broker could not be reached, 2 bad arguments.
             """,
         subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, End.self]
