@@ -72,8 +72,14 @@ struct BrokerBench: ParsableCommand {
         var concurrent = BrokerBenchReport.Concurrent()
         let rounds = 4
         for _ in 0..<rounds {
-            concurrent.disk.add(try onDisk.concurrentCalls(token: token, calls: calls / rounds, clients: clients))
-            concurrent.tmpfs.add(try onTmpfs.concurrentCalls(token: tmpfsToken, calls: calls / rounds, clients: clients))
+            let (disk, diskCPU) = try BrokerBenchReport.MachineCPU.used {
+                try onDisk.concurrentCalls(token: token, calls: calls / rounds, clients: clients)
+            }
+            concurrent.disk.add(disk, cpu: diskCPU)
+            let (tmpfs, tmpfsCPU) = try BrokerBenchReport.MachineCPU.used {
+                try onTmpfs.concurrentCalls(token: tmpfsToken, calls: calls / rounds, clients: clients)
+            }
+            concurrent.tmpfs.add(tmpfs, cpu: tmpfsCPU)
         }
         let peakRSS = sampler.stop()
 

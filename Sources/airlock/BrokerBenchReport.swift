@@ -19,14 +19,21 @@ struct BrokerBenchReport {
         var samples: [UInt64] = []
         var logWaits: [UInt64] = []
         var seconds: Double = 0
+        var cpu = MachineCPU()
 
-        mutating func add(_ round: (samples: [UInt64], logWaits: [UInt64], seconds: Double)) {
+        mutating func add(_ round: (samples: [UInt64], logWaits: [UInt64], seconds: Double), cpu used: MachineCPU) {
             samples += round.samples
             logWaits += round.logWaits
             seconds += round.seconds
+            cpu.busy += used.busy
+            cpu.idle += used.idle
         }
 
         var callsPerSecond: Double { seconds > 0 ? Double(samples.count) / seconds : 0 }
+
+        /// CPU time the whole machine spent per call (the broker, its sandboxes, the kernel on
+        /// their behalf and the bench's clients), milliseconds.
+        var cpuPerCall: Double { samples.isEmpty ? 0 : cpu.busySeconds * 1000 / Double(samples.count) }
 
         /// The broker's own account (`timing.logMicroseconds`) of the time a call waited for the
         /// log, over the round trip. The wait for the decision's record overlaps the tool's gate
@@ -43,6 +50,37 @@ struct BrokerBenchReport {
         var tmpfs = Run()
     }
 
+    /// CPU time of the whole machine, from `/proc/stat`: busy (every state but idle and I/O
+    /// wait) and idle (both), in clock ticks. The difference of two readings is what a stretch
+    /// of time used.
+    struct MachineCPU {
+        var busy = 0
+        var idle = 0
+
+        static func now() -> MachineCPU {
+            guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
+            else { return MachineCPU() }
+            // user nice system idle iowait irq softirq steal (guest time is counted in user).
+            let ticks = line.split(separator: " ").dropFirst().prefix(8).compactMap { Int($0) }
+            guard ticks.count == 8 else { return MachineCPU() }
+            let idle = ticks[3] + ticks[4]
+            return MachineCPU(busy: ticks.reduce(0, +) - idle, idle: idle)
+        }
+
+        /// What `body` used.
+        static func used<Result>(by body: () throws -> Result) rethrows -> (Result, MachineCPU) {
+            let before = now()
+            let result = try body()
+            let after = now()
+            return (result, MachineCPU(busy: after.busy - before.busy, idle: after.idle - before.idle))
+        }
+
+        var busySeconds: Double { Double(busy) / Double(sysconf(Int32(_SC_CLK_TCK))) }
+        /// The share of the machine's CPU time that was idle or waiting for I/O.
+        var idleShare: Double { busy + idle > 0 ? Double(idle) / Double(busy + idle) : 0 }
+    }
+
     var clients: Int
     var sequentialCount: Int
     var roundTrip: Percentiles
@@ -54,6 +92,10 @@ struct BrokerBenchReport {
     var concurrentCalls: Int
     var callsPerSecond: Double
     var callsPerSecondTmpfs: Double
+    var cpuPerCall: Double
+    var cpuPerCallTmpfs: Double
+    var idleShare: Double
+    var idleShareTmpfs: Double
     var logWaitShare: Double
     var idleRSS: Int
     var idlePrivate: Int
@@ -76,6 +118,10 @@ struct BrokerBenchReport {
         concurrentCalls = concurrent.disk.samples.count
         callsPerSecond = concurrent.disk.callsPerSecond
         callsPerSecondTmpfs = concurrent.tmpfs.callsPerSecond
+        cpuPerCall = concurrent.disk.cpuPerCall
+        cpuPerCallTmpfs = concurrent.tmpfs.cpuPerCall
+        idleShare = concurrent.disk.cpu.idleShare
+        idleShareTmpfs = concurrent.tmpfs.cpu.idleShare
         logWaitShare = concurrent.disk.logWaitShare
         self.idleRSS = idleRSS
         self.idlePrivate = idlePrivate
@@ -134,6 +180,9 @@ struct BrokerBenchReport {
             String(
                 format: "the broker waited for the log for %.1f%% of the round trip with %d clients (the decision's wait is also the tool's wait at its gate)",
                 logWaitShare * 100, clients),
+            String(
+                format: "CPU time per call with %d clients, the whole machine: %.2f ms (log on tmpfs: %.2f ms); CPU idle or waiting for I/O: %.1f%% (log on tmpfs: %.1f%%)",
+                clients, cpuPerCall, cpuPerCallTmpfs, idleShare * 100, idleShareTmpfs * 100),
             "where a sequential call's time goes, by the broker's own account (median µs): "
                 + stageMedians.map { "\($0.name) \($0.micros)" }.joined(separator: ", "),
             "broker resident memory: \(mib(idleRSS)) idle after the warm-up calls (\(mib(idlePrivate)) of it private, the rest pages of code mapped from files), \(mib(peakRSS)) peak under load",
@@ -148,6 +197,8 @@ struct BrokerBenchReport {
             "roundTrip": object(roundTrip), "roundTripLogOnTmpfs": object(roundTripTmpfs), "posixSpawn": object(posixSpawn),
             "concurrentRoundTrip": object(concurrent), "concurrentRoundTripLogOnTmpfs": object(concurrentTmpfs),
             "callsPerSecond": callsPerSecond, "callsPerSecondLogOnTmpfs": callsPerSecondTmpfs,
+            "cpuMillisecondsPerCall": cpuPerCall, "cpuMillisecondsPerCallLogOnTmpfs": cpuPerCallTmpfs,
+            "idleShare": idleShare, "idleShareLogOnTmpfs": idleShareTmpfs,
             "durableLoggingCostSequential": durabilityCostSequential, "durableLoggingCostConcurrent": durabilityCostConcurrent,
             "logWaitShareOfRoundTrip": logWaitShare,
             "stageMedianMicroseconds": Dictionary(uniqueKeysWithValues: stageMedians.map { ($0.name, $0.micros) }), "idleResidentBytes": idleRSS, "idlePrivateBytes": idlePrivate, "peakResidentBytes": peakRSS,

@@ -37,6 +37,13 @@ import Testing
         }
         #expect(json["concurrentCalls"] as? Int == 16)
         #expect((json["callsPerSecond"] as? Double ?? 0) > 0)
+        // /proc/stat counts in 10 ms ticks: 16 calls may use none, so only the presence is certain.
+        for key in ["cpuMillisecondsPerCall", "cpuMillisecondsPerCallLogOnTmpfs"] {
+            #expect((json[key] as? Double ?? -1) >= 0, "\(key): \(String(describing: json[key]))")
+        }
+        for key in ["idleShare", "idleShareLogOnTmpfs"] {
+            #expect((0...1).contains(json[key] as? Double ?? -1), "\(key): \(String(describing: json[key]))")
+        }
         #expect((json["idleResidentBytes"] as? Int ?? 0) > 0)
         let stages = json["stageMedianMicroseconds"] as? [String: Any]
         #expect((stages?["total"] as? Int ?? 0) > 0, "\(String(describing: stages))")
