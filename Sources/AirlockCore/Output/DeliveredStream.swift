@@ -24,7 +24,7 @@ public struct DeliveredStream: Sendable {
     /// delivered bytes are the string's own UTF-8 (kept once, not twice).
     private let jsonText: [UInt8]?
     /// How many bytes were delivered.
-    public let deliveredCount: Int
+    public var deliveredCount: Int { jsonText?.count ?? content.stringValue?.utf8.count ?? 0 }
     /// SHA-256 (lowercase hex) of the captured bytes, before anything was changed.
     public var originalSHA256: String
     /// SHA-256 (lowercase hex) of the delivered bytes.
@@ -61,7 +61,6 @@ public struct DeliveredStream: Sendable {
         self.sink = sink
         self.content = content
         self.jsonText = jsonText
-        self.deliveredCount = jsonText?.count ?? content.stringValue?.utf8.count ?? 0
         self.originalSHA256 = originalSHA256
         self.deliveredSHA256 = deliveredSHA256
         self.capturedBytes = original.bytes.count
@@ -95,10 +94,8 @@ public struct DeliveredStream: Sendable {
 
 /// SHA-256 of `bytes`, lowercase hex.
 func sha256Hex(_ bytes: [UInt8]) -> String {
-    hex(SHA256.hash(data: bytes))
+    SHA256.hash(data: bytes).map(TokenBase64URL.hex).joined()
 }
-
-private func hex(_ digest: SHA256.Digest) -> String { digest.map(TokenBase64URL.hex).joined() }
 
 /// SHA-256 of `bytes`, to be asked for once, later: from `OutputChannel.concurrentDigestBytes`
 /// on it is computed on another thread meanwhile (`ConcurrentValue`), below that when asked.

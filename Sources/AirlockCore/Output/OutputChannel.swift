@@ -113,8 +113,8 @@ public struct OutputChannel: Sendable {
         }
         let omitted = clean.omittedEvents
         let (encoding, truncation, sinkFindings) = encode(consume clean, matches: matches, captured: captured, reporter: reporter)
-        // The clean text is gone: for large output the delivered string takes the memory it gave
-        // back instead of fresh pages, and the call's peak holds one copy of the text less.
+        // The clean text is gone before the delivered string is built: the call's peak holds one
+        // copy of the text less.
         let (content, jsonText, sha256) = encoding.delivered()
         let delivered = DeliveredStream(
             name: name, sink: rules.sink, content: content, jsonText: jsonText, deliveredSHA256: sha256, original: captured,
