@@ -26,6 +26,8 @@ struct OutputBench: ParsableCommand {
 
     func run() throws {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        // Measured as the broker runs it: with the same `malloc` setting.
+        MallocHugePages.reexecuteIfNeeded()
         var sizeList: [Int] = []
         for text in sizes.split(separator: ",") {
             do { sizeList.append(Int(try ByteCount(parsing: String(text)).bytes)) } catch { throw ValidationError("--sizes: \(error)") }

@@ -42,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocHugePages.reexecuteIfNeeded()
         var configuration = BrokerConfiguration(stateDirectory: stateDirectory, socketPath: socket, policiesDirectory: policies)
         if let config {
             do { try BrokerConfigFile.load(file: config, into: &configuration) } catch {

@@ -78,10 +78,11 @@ struct BrokerCrashTests {
         }
     }
 
-    static func start(_ airlock: String, _ arguments: [String], socket: String) throws -> Process {
+    static func start(_ airlock: String, _ arguments: [String], socket: String, environment: [String: String]? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: airlock)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         let client = BrokerClient(socketPath: socket, timeoutSeconds: 5)
