@@ -17,6 +17,10 @@ struct ServeCommand: AsyncParsableCommand {
             SIGTERM or SIGINT: new calls are refused, running calls get the grace period, then \
             their sandboxes are killed and the slots removed.
 
+            At start the broker executes itself again, once, with glibc.malloc.hugetlb=1 added to \
+            GLIBC_TUNABLES, so that the buffers of large outputs take huge pages \
+            (docs/broker.md); GLIBC_TUNABLES=glibc.malloc.hugetlb=0 keeps glibc's default.
+
             Exit status: 0 after a clean shutdown, 1 when the broker cannot start, 2 bad arguments \
             or configuration.
             """
