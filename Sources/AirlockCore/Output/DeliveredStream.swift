@@ -18,8 +18,9 @@ public struct DeliveredStream: Sendable {
     public var sink: OutputRules.Sink
     /// What the caller receives: a string for `model`, `html`, `markdown` and `shell`; the
     /// bound-parameter object `{"type": "text", "value": …}` for `sql`; the re-serialised value
-    /// for `json`. `null` when this stream was rejected.
-    public var content: JSONValue
+    /// for `json`. `null` when this stream was rejected. Fixed once made: the delivered bytes,
+    /// their count and their digest all follow from it.
+    public let content: JSONValue
     /// The compact JSON text of `content` for `sql` and `json`; nil for the text sinks, whose
     /// delivered bytes are the string's own UTF-8 (kept once, not twice).
     private let jsonText: [UInt8]?
